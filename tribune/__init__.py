@@ -1,0 +1,3 @@
+"""Tribune: a social media strategy, calendar and publishing platform."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+from tribune.testing.fixtures import alice, bob, charlie, workspace  # noqa: F401

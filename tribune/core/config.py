@@ -1,0 +1,129 @@
+"""Turn environment variables into the structures Django wants.
+
+Kept apart from settings.py so each parser can be unit-tested with a plain
+dict as the environment.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import dj_database_url
+
+from .env import SettingsError, env_secret, env_str
+
+SECRET_KEY_FILE = "secret_key"
+
+
+def var_dir(environ: dict[str, str] | None = None) -> Path:
+    """Return the folder holding local state (SQLite file, queue, mail, key)."""
+    default = Path(__file__).resolve().parents[2] / "var"
+    return Path(env_str("TRIBUNE_VAR_DIR", str(default), environ)).resolve()
+
+
+def database_config(environ: dict[str, str] | None, var: Path) -> dict:
+    """Return Django's DATABASES['default'] from TRIBUNE_DATABASE_URL."""
+    url = env_secret("TRIBUNE_DATABASE_URL", "", environ)
+    if not url:
+        config = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(var / "tribune.sqlite3")}
+    else:
+        scheme = urlsplit(url).scheme
+        if scheme not in {"sqlite", "postgres", "postgresql", "pgsql"}:
+            raise SettingsError(
+                f"TRIBUNE_DATABASE_URL must start with sqlite:// or postgresql:// (got {scheme}://)"
+            )
+        try:
+            config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        except ValueError as exc:
+            raise SettingsError(f"TRIBUNE_DATABASE_URL is not a valid URL ({exc})") from None
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # WAL lets the web process read while the worker writes; the busy
+        # timeout turns short lock waits into waits instead of errors.
+        config["OPTIONS"] = {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
+        config["CONN_MAX_AGE"] = 0
+        config.pop("CONN_HEALTH_CHECKS", None)
+    return config
+
+
+def secret_key(environ: dict[str, str] | None, var: Path) -> str:
+    """Return TRIBUNE_SECRET_KEY, or one generated once and kept in var/ (mode 600)."""
+    key = env_secret("TRIBUNE_SECRET_KEY", "", environ)
+    if key:
+        if len(key) < 32:
+            raise SettingsError("TRIBUNE_SECRET_KEY must be at least 32 characters long")
+        return key
+    path = var / SECRET_KEY_FILE
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    var.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(50)
+    # O_EXCL: two processes starting together must not write two keys.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="utf-8").strip()
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(key)
+    return key
+
+
+def queue_config(environ: dict[str, str] | None, var: Path, testing: bool = False) -> dict:
+    """Return djhuey's HUEY setting: Redis when TRIBUNE_REDIS_URL is set, else SQLite."""
+    url = env_secret("TRIBUNE_REDIS_URL", "", environ)
+    common = {"name": "tribune", "immediate": False, "results": False, "utc": True}
+    if url:
+        if urlsplit(url).scheme not in {"redis", "rediss", "unix"}:
+            raise SettingsError("TRIBUNE_REDIS_URL must start with redis://, rediss:// or unix://")
+        return {**common, "huey_class": "huey.RedisHuey", "url": url}
+    return {**common, "huey_class": "huey.SqliteHuey", "filename": str(var / "queue.sqlite3")}
+
+
+def email_config(environ: dict[str, str] | None, var: Path) -> dict[str, object]:
+    """Return Django e-mail settings from TRIBUNE_EMAIL_URL.
+
+    Forms: smtp://user:pass@host:587?tls=1, smtps://user:pass@host:465,
+    file:///path, console://. Unset: mail is written under var/mail/.
+    """
+    url = env_secret("TRIBUNE_EMAIL_URL", "", environ)
+    if not url:
+        return {
+            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "EMAIL_FILE_PATH": str(var / "mail"),
+        }
+    parts = urlsplit(url)
+    if parts.scheme == "console":
+        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    if parts.scheme == "file":
+        return {
+            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "EMAIL_FILE_PATH": unquote(parts.path) or str(var / "mail"),
+        }
+    if parts.scheme in {"smtp", "smtps"}:
+        if not parts.hostname:
+            raise SettingsError("TRIBUNE_EMAIL_URL needs a host, e.g. smtp://mail.example.org:587")
+        query = parse_qs(parts.query)
+        try:
+            port = parts.port or (465 if parts.scheme == "smtps" else 25)
+        except ValueError:
+            raise SettingsError("TRIBUNE_EMAIL_URL has an invalid port") from None
+        return {
+            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_HOST": parts.hostname,
+            "EMAIL_PORT": port,
+            "EMAIL_HOST_USER": unquote(parts.username or ""),
+            "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+            "EMAIL_USE_SSL": parts.scheme == "smtps",
+            "EMAIL_USE_TLS": query.get("tls", ["0"])[0] in {"1", "true", "yes"},
+            "EMAIL_TIMEOUT": 20,
+        }
+    raise SettingsError(
+        f"TRIBUNE_EMAIL_URL must start with smtp://, smtps://, file:// or console:// "
+        f"(got {parts.scheme}://)"
+    )

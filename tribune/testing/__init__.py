@@ -1,0 +1,1 @@
+"""Test support shared by every app: fixtures, service probes, browser helpers."""
