@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -15,10 +15,9 @@ urlpatterns = [
     ),
 ]
 
-from . import views_pending  # noqa: E402  (temporary, see views_pending)
-
+# Each area of the strategy has its own url module, views module and actions module.
 urlpatterns += [
-    path("w/<slug:slug>/objectives/", views_pending.pending, name="objective-list"),
-    path("w/<slug:slug>/networks/", views_pending.pending, name="network-list"),
-    path("w/<slug:slug>/plan/", views_pending.pending, name="plan"),
+    path("", include("tribune.strategy.urls_objectives")),
+    path("", include("tribune.strategy.urls_networks")),
+    path("", include("tribune.strategy.urls_plan")),
 ]
