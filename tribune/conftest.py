@@ -1,1 +1,2 @@
+from tribune.testing.browser import chromium, page  # noqa: F401
 from tribune.testing.fixtures import alice, bob, charlie, workspace  # noqa: F401
