@@ -16,6 +16,7 @@ from tribune.workspaces.roles import Action
 
 from . import actions
 from .catalog import network_name
+from .choices import ContentFormat
 from .forms import PersonaForm
 from .models import NetworkChoice, Objective, Persona
 
@@ -59,6 +60,7 @@ def persona_detail(request, access, persona_id: int):
         {
             "persona": persona,
             "network_names": [network_name(k) for k in persona.networks],
+        "format_labels": [ContentFormat(f).label for f in persona.formats if f in ContentFormat.values],
             "objectives": persona.objectives.all(),
             "can_edit": access.can(Action.EDIT_STRATEGY),
         },
