@@ -158,5 +158,5 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("TRIBUNE_LOG_LEVEL", "INFO").upper()},
-    "loggers": {"axes": {"level": "WARNING"}, "huey": {"level": "WARNING"}},
+    "loggers": {name: {"level": "WARNING"} for name in ("axes", "huey", "weasyprint", "fontTools")},
 }
