@@ -7,6 +7,7 @@ dict as the environment.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -16,6 +17,7 @@ import dj_database_url
 from .env import SettingsError, env_secret, env_str
 
 SECRET_KEY_FILE = "secret_key"
+QUEUE_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 def var_dir(environ: dict[str, str] | None = None) -> Path:
@@ -77,7 +79,13 @@ def secret_key(environ: dict[str, str] | None, var: Path) -> str:
 def queue_config(environ: dict[str, str] | None, var: Path, testing: bool = False) -> dict:
     """Return djhuey's HUEY setting: Redis when TRIBUNE_REDIS_URL is set, else SQLite."""
     url = env_secret("TRIBUNE_REDIS_URL", "", environ)
-    common = {"name": "tribune", "immediate": False, "results": False, "utc": True}
+    # Several installs (or test runs) can share one Redis: each uses its own name.
+    name = env_str("TRIBUNE_QUEUE_NAME", "tribune", environ)
+    if not QUEUE_NAME.fullmatch(name):
+        raise SettingsError(
+            f"TRIBUNE_QUEUE_NAME must be 1 to 64 letters, digits, '-' or '_' (got {name!r})"
+        )
+    common = {"name": name, "immediate": False, "results": False, "utc": True}
     if url:
         if urlsplit(url).scheme not in {"redis", "rediss", "unix"}:
             raise SettingsError("TRIBUNE_REDIS_URL must start with redis://, rediss:// or unix://")

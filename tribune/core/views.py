@@ -1,33 +1,67 @@
-"""Health endpoint: database reachable, and a worker seen in the last few minutes."""
+"""Health endpoint: database reachable, and a worker seen in the last few minutes.
 
-from datetime import timedelta
+Monitoring probes it, so it must answer even when everything else is broken:
+it never raises, it answers 503 when the database is unreachable and 200
+otherwise, with a JSON body saying what is wrong.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
 
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
 from .models import WorkerHeartbeat
 
+# The heartbeat runs every minute: three missed beats mean no worker runs.
 WORKER_STALE_AFTER = timedelta(minutes=3)
 
+log = logging.getLogger(__name__)
 
-def health(request):
+
+def _database_ok() -> bool:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-        database_ok = True
+            return cursor.fetchone() == (1,)
     except Exception:  # noqa: BLE001 - any failure means "not healthy"
-        database_ok = False
-    last = None
-    if database_ok:
-        last = (
-            WorkerHeartbeat.objects.order_by("-seen_at").values_list("seen_at", flat=True).first()
-        )
-    worker_ok = last is not None and timezone.now() - last < WORKER_STALE_AFTER
+        log.warning("health: database unreachable", exc_info=True)
+        return False
+
+
+def _workers(now: datetime) -> tuple[datetime | None, int]:
+    """Return when a worker was last seen and how many were seen recently.
+
+    Raises nothing: a missing table (not migrated yet) reads as "never seen".
+    """
+    try:
+        beats = WorkerHeartbeat.objects.order_by("-seen_at")
+        last = beats.values_list("seen_at", flat=True).first()
+        fresh = beats.filter(seen_at__gte=now - WORKER_STALE_AFTER).count() if last else 0
+        return last, fresh
+    except Exception:  # noqa: BLE001 - reported as "not seen", never as a 500
+        log.warning("health: cannot read worker heartbeats", exc_info=True)
+        return None, 0
+
+
+@never_cache
+@require_safe
+def health(request: HttpRequest) -> JsonResponse:
+    """Return the state of the database and the workers; 503 when the database is down."""
+    now = timezone.now()
+    database_ok = _database_ok()
+    last, fresh = _workers(now) if database_ok else (None, 0)
+    worker_ok = fresh > 0
     body = {
         "status": "ok" if database_ok and worker_ok else "degraded",
         "database": "ok" if database_ok else "unreachable",
         "worker": "ok" if worker_ok else "not seen",
         "worker_last_seen": last.isoformat() if last else None,
+        "workers_seen_recently": fresh,
     }
     return JsonResponse(body, status=200 if database_ok else 503)

@@ -1,0 +1,102 @@
+"""/health/: the database and worker freshness, never a 500; and a real `tribune web`."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.db import OperationalError
+from django.test import Client
+from django.utils import timezone
+
+from tribune.core import views
+from tribune.core.models import WorkerHeartbeat
+
+from .processes import free_port, get_json, start, stop, tribune, tribune_env, wait_for
+
+
+def test_it_reports_a_worker_seen_recently(db, django_assert_max_num_queries):
+    WorkerHeartbeat.objects.create(worker="host:1")
+    WorkerHeartbeat.objects.create(worker="host:2")
+    with django_assert_max_num_queries(3):
+        response = Client().get("/health/")
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["status"], body["database"], body["worker"]) == ("ok", "ok", "ok")
+    assert body["workers_seen_recently"] == 2
+    assert response["Cache-Control"].startswith("max-age=0")
+
+
+def test_it_reports_degraded_when_no_worker_ever_ran(db):
+    response = Client().get("/health/")
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "degraded",
+        "database": "ok",
+        "worker": "not seen",
+        "worker_last_seen": None,
+        "workers_seen_recently": 0,
+    }
+
+
+def test_it_reports_a_stale_worker_as_not_seen(db):
+    seen = timezone.now() - views.WORKER_STALE_AFTER - timedelta(seconds=5)
+    WorkerHeartbeat.objects.create(worker="host:1", seen_at=seen)
+    body = Client().get("/health/").json()
+    assert (body["status"], body["worker"]) == ("degraded", "not seen")
+    assert body["worker_last_seen"] == seen.isoformat()
+
+
+class BrokenConnection:
+    def cursor(self):
+        raise OperationalError("connection refused")
+
+
+def test_it_answers_503_not_500_when_the_database_is_down(db, monkeypatch):
+    monkeypatch.setattr(views, "connection", BrokenConnection())
+    response = Client(raise_request_exception=False).get("/health/")
+    assert response.status_code == 503
+    assert response.json()["database"] == "unreachable"
+
+
+def test_it_answers_200_when_the_heartbeat_table_is_unreadable(db, monkeypatch):
+    class Broken:
+        def order_by(self, *fields):
+            raise OperationalError("no such table: core_workerheartbeat")
+
+    monkeypatch.setattr(WorkerHeartbeat, "objects", Broken())
+    response = Client(raise_request_exception=False).get("/health/")
+    assert response.status_code == 200
+    assert response.json()["worker"] == "not seen"
+
+
+def test_it_refuses_writes(db):
+    assert Client().post("/health/").status_code == 405
+
+
+@pytest.mark.slow
+def test_it_serves_health_from_a_real_web_process_and_sees_the_worker(tmp_path: Path):
+    port = free_port()
+    env = tribune_env(tmp_path, TRIBUNE_BIND=f"127.0.0.1:{port}")
+    url = f"http://127.0.0.1:{port}/health/"
+    migrated = tribune(env, "migrate", "--no-input", "-v0")
+    assert migrated.returncode == 0, migrated.stderr
+
+    web = start(env, tmp_path / "web.log", "web")
+    worker = None
+    try:
+        status, body = wait_for(lambda: get_json(url), 60, "tribune web to answer")
+        assert (status, body["database"], body["worker"]) == (200, "ok", "not seen")
+
+        # The worker's periodic heartbeat runs at start, then every minute.
+        worker = start(env, tmp_path / "worker.log", "worker")
+        status, body = wait_for(
+            lambda: (r := get_json(url)) and r[1]["worker"] == "ok" and r,
+            60,
+            "/health/ to report the worker",
+        )
+        assert (status, body["status"], body["workers_seen_recently"]) == (200, "ok", 1)
+    finally:
+        codes = [stop(process) for process in (web, worker) if process]
+    assert codes == [0, 0], (tmp_path / "web.log").read_text()
