@@ -140,3 +140,15 @@ def alive(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
+
+
+def stop_group(process: subprocess.Popen, sig: int, timeout: float = 30) -> int:
+    """Signal the process's whole group (as Ctrl-C in a terminal does); returns its code."""
+    if process.poll() is None:
+        os.killpg(process.pid, sig)
+    try:
+        return process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        raise
