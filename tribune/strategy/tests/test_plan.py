@@ -204,3 +204,31 @@ def test_it_leaves_out_a_policy_person_who_is_not_in_the_workspace(workspace, al
     policy.publishers.add(Membership.objects.get(user=charlie), Membership.objects.get(user=alice))
     plan = gather_plan(workspace)
     assert [m.user.username for m in plan.policies[0].publishers] == ["alice"]
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_it_passes_axe_on_the_plan_and_objective_pages(page):
+    from tribune.strategy.models import Objective as Obj
+    from tribune.testing.browser import axe_violations, sign_in
+    from tribune.workspaces.demo import SLUG, create_demo
+
+    username, password = create_demo()
+    sign_in(page, username, password)
+    objective = Obj.objects.filter(workspace__slug=SLUG).first()
+    for path in (
+        f"/w/{SLUG}/plan/",
+        f"/w/{SLUG}/objectives/",
+        f"/w/{SLUG}/objectives/?lever=visibility",
+        f"/w/{SLUG}/objectives/{objective.pk}/",
+        f"/w/{SLUG}/objectives/new/",
+    ):
+        page.goto(path)
+        assert page.title().endswith("Tribune"), path
+        assert axe_violations(page) == [], path
+    # The form with its errors shown beside the fields.
+    page.goto(f"/w/{SLUG}/objectives/new/")
+    page.locator("main button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.locator("#id_title_error").is_visible()
+    assert axe_violations(page) == []
