@@ -60,7 +60,9 @@ def persona_detail(request, access, persona_id: int):
         {
             "persona": persona,
             "network_names": [network_name(k) for k in persona.networks],
-        "format_labels": [ContentFormat(f).label for f in persona.formats if f in ContentFormat.values],
+            "format_labels": [
+                ContentFormat(f).label for f in persona.formats if f in ContentFormat.values
+            ],
             "objectives": persona.objectives.all(),
             "can_edit": access.can(Action.EDIT_STRATEGY),
         },
