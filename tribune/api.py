@@ -30,6 +30,7 @@ from ninja.security import HttpBearer, SessionAuth
 
 from tribune.core.problems import Problem, django_errors, problem_response
 from tribune.strategy.api import router as strategy_router
+from tribune.strategy.api_networks import router as networks_router
 from tribune.workspaces.actions import authenticate_api_token
 from tribune.workspaces.api import router as workspaces_router
 from tribune.workspaces.models import User
@@ -129,6 +130,7 @@ api = TribuneAPI(
 )
 api.add_router("", workspaces_router)
 api.add_router("", strategy_router)
+api.add_router("", networks_router)
 
 
 @api.exception_handler(Problem)
