@@ -5,6 +5,7 @@ tribune run      prepare, then serve the web UI and one worker together until
 tribune web      the web server alone (gunicorn), for scaling out
 tribune worker   one queue worker alone, runnable many times on many machines
 tribune prepare  migrate, collect static files, seed the demo on an empty database
+                 (--no-demo: without the demo, for a production install)
 tribune <cmd>    any Django management command (migrate, createsuperuser, ...)
 
 A bad setting stops any of them with one line, `tribune: configuration error:
@@ -137,15 +138,24 @@ def collect_static() -> bool:
     return True
 
 
-def prepare() -> None:
-    """Migrate, collect static files, and seed the demo workspace on an empty database."""
+def prepare(argv: Sequence[str]) -> int:
+    """Migrate, collect static files, and seed the demo workspace on an empty database.
+
+    `--no-demo` leaves the demo out (a production install). Returns an exit code.
+    """
     from django.core.management import call_command
 
+    unknown = [arg for arg in argv if arg != "--no-demo"]
+    if unknown:
+        print(f"tribune prepare: unknown argument {unknown[0]} (only --no-demo)", file=sys.stderr)
+        return 2
     _setup()
     call_command("migrate", interactive=False, verbosity=0)
     if collect_static():
         print("tribune: static files collected", flush=True)
-    call_command("seed_demo", if_empty=True)
+    if "--no-demo" not in argv:
+        call_command("seed_demo", if_empty=True)
+    return 0
 
 
 def _me() -> list[str]:
@@ -238,8 +248,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             worker(args[1:])
             return 0
         if command == "prepare":
-            prepare()
-            return 0
+            return prepare(args[1:])
         from django.core.management import execute_from_command_line
 
         if command in {"help", "--help", "-h"} and len(args) <= 1:

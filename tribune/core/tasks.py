@@ -25,11 +25,13 @@ def record_heartbeat(label: str = "") -> str:
     to end: whoever runs it writes its own process name.
     """
     name = label or worker_name()
-    beat, created = WorkerHeartbeat.objects.get_or_create(worker=name)
-    if not created:
-        WorkerHeartbeat.objects.filter(pk=beat.pk).update(
-            seen_at=timezone.now(), tasks_done=F("tasks_done") + 1
-        )
+    # Update first: after the first beat of a worker, one query does it, and
+    # concurrent beats of one worker (it has several threads) never lose a count.
+    mine = WorkerHeartbeat.objects.filter(worker=name)
+    if not mine.update(seen_at=timezone.now(), tasks_done=F("tasks_done") + 1):
+        _, created = WorkerHeartbeat.objects.get_or_create(worker=name, defaults={"tasks_done": 1})
+        if not created:  # another thread of this worker created it in between
+            mine.update(seen_at=timezone.now(), tasks_done=F("tasks_done") + 1)
     return name
 
 

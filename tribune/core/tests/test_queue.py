@@ -15,6 +15,8 @@ import pytest
 
 from tribune.core.config import queue_config
 from tribune.core.env import SettingsError
+from tribune.core.models import WorkerHeartbeat
+from tribune.core.tasks import record_heartbeat, worker_name
 from tribune.testing.fixtures import require
 from tribune.testing.services import REDIS_URL, redis_reason
 
@@ -121,3 +123,11 @@ def test_it_picks_the_queue_storage_and_name_from_the_environment(tmp_path: Path
 def test_it_refuses_a_bad_queue_setting(tmp_path: Path, variable: str, value: str):
     with pytest.raises(SettingsError, match=variable):
         queue_config({variable: value}, tmp_path)
+
+
+def test_it_counts_the_heartbeats_of_each_worker(db):
+    assert record_heartbeat.call_local() == worker_name()
+    record_heartbeat.call_local()
+    record_heartbeat.call_local("probe")
+    beats = dict(WorkerHeartbeat.objects.values_list("worker", "tasks_done"))
+    assert beats == {worker_name(): 2, "probe": 1}
