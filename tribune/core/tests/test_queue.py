@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import socket
 import sqlite3
+import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -18,9 +21,9 @@ from tribune.core.env import SettingsError
 from tribune.core.models import WorkerHeartbeat
 from tribune.core.tasks import record_heartbeat, worker_name
 from tribune.testing.fixtures import require
-from tribune.testing.services import REDIS_URL, redis_reason
+from tribune.testing.services import POSTGRES_URL, REDIS_URL, postgres_reason, redis_reason
 
-from .processes import start, stop, tribune, tribune_env, wait_for
+from .processes import free_port, get_json, start, stop, tribune, tribune_env, wait_for
 
 PENDING = (
     "from huey.contrib.djhuey import HUEY; "
@@ -131,3 +134,65 @@ def test_it_counts_the_heartbeats_of_each_worker(db):
     record_heartbeat.call_local("probe")
     beats = dict(WorkerHeartbeat.objects.values_list("worker", "tasks_done"))
     assert beats == {worker_name(): 2, "probe": 1}
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """Return the URL of a new, empty PostgreSQL database, dropped afterwards."""
+    require(postgres_reason())
+    import psycopg
+
+    base = urlsplit(POSTGRES_URL)
+    name = f"tribune_scale_{uuid.uuid4().hex[:10]}"
+    admin = base._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    yield base._replace(path=f"/{name}").geturl()
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def postgres_heartbeats(url: str) -> dict[str, int]:
+    import psycopg
+
+    with psycopg.connect(url) as connection:
+        rows = connection.execute("SELECT worker, tasks_done FROM core_workerheartbeat")
+        return dict(rows.fetchall())
+
+
+@pytest.mark.slow
+def test_it_runs_several_web_servers_and_workers_on_one_postgresql_and_one_redis(
+    tmp_path: Path, postgres_url: str, redis_env: dict[str, str]
+):
+    env = {**redis_env, "TRIBUNE_DATABASE_URL": postgres_url}
+    prepared = tribune(env, "prepare", "--no-demo")
+    assert prepared.returncode == 0, prepared.stderr
+    ports = [free_port(), free_port()]
+    webs = [
+        start({**env, "TRIBUNE_BIND": f"127.0.0.1:{port}"}, tmp_path / f"web-{port}.log", "web")
+        for port in ports
+    ]
+    workers = [
+        start(env, tmp_path / f"worker-{n}.log", "worker", "--no-periodic") for n in range(2)
+    ]
+    try:
+        shell(
+            env, "from tribune.core.tasks import record_heartbeat\n" + "record_heartbeat()\n" * 20
+        )
+        beats = wait_for(
+            lambda: (b := postgres_heartbeats(postgres_url)) and sum(b.values()) >= 20 and b,
+            60,
+            "the workers to run 20 tasks",
+        )
+        time.sleep(1)  # a task run twice would show up now
+        assert postgres_heartbeats(postgres_url) == beats
+        assert sum(beats.values()) == 20
+        assert set(beats) <= {f"{socket.gethostname()}:{worker.pid}" for worker in workers}
+        for port in ports:
+            status, body = wait_for(
+                lambda port=port: get_json(f"http://127.0.0.1:{port}/health/"), 60, "tribune web"
+            )
+            assert (status, body["status"], body["database"]) == (200, "ok", "ok")
+    finally:
+        codes = [stop(process) for process in [*webs, *workers]]
+    assert codes == [0, 0, 0, 0]
