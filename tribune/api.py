@@ -28,7 +28,7 @@ from ninja.operation import Operation
 from ninja.parser import Parser
 from ninja.security import HttpBearer, SessionAuth
 
-from tribune.core.problems import Problem, django_errors, problem_response
+from tribune.core.problems import CONTENT_TYPE, Problem, django_errors, problem_response
 from tribune.strategy.api import router as strategy_router
 from tribune.strategy.api_networks import router as networks_router
 from tribune.workspaces.actions import authenticate_api_token
@@ -83,6 +83,17 @@ class TribuneAPI(NinjaAPI):
     def get_openapi_operation_id(self, operation: Operation) -> str:
         # Short, stable ids ("list_personas") for generated clients.
         return operation.view_func.__name__
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        # ninja documents every response as application/json; errors are problem+json.
+        schema = super().get_openapi_schema(*args, **kwargs)
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                for status, response in operation.get("responses", {}).items():
+                    content = response.get("content", {})
+                    if str(status).startswith("4") and "application/json" in content:
+                        response["content"] = {CONTENT_TYPE: content["application/json"]}
+        return schema
 
     def _get_urls(self) -> list[URLResolver | URLPattern]:
         urls = super()._get_urls()

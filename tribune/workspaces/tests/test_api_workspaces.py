@@ -115,3 +115,11 @@ def test_it_publishes_the_openapi_document(api_as, alice):
     assert document["info"]["version"] == "1"
     assert "/api/v1/workspaces/{slug}/personas" in document["paths"]
     assert "TokenAuth" in document["components"]["securitySchemes"]
+    not_found = document["paths"]["/api/v1/workspaces/{slug}"]["get"]["responses"]["404"]
+    assert list(not_found["content"]) == ["application/problem+json"]
+
+
+def test_it_serves_interactive_docs():
+    response = Client().get("/api/v1/docs")
+    assert response.status_code == 200
+    assert b"openapi.json" in response.content
