@@ -83,7 +83,8 @@ def bind_form(
     """
     data = form_data(form_class, instance) if partial and instance is not None else {}
     data.update(payload.model_dump(mode="json", exclude_unset=partial))
-    # Forms read absent and null alike as empty; JSON null for a list means "none".
+    # A JSON null reaches the form as None, which it reads as empty: a required
+    # field then reports itself missing, as it would on the page.
     form = form_class(data=data, instance=instance, **form_kwargs)
     if not form.is_valid():
         raise form_problem(form, _("The request has invalid values."))
