@@ -29,8 +29,9 @@ def _database_ok() -> bool:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             return cursor.fetchone() == (1,)
-    except Exception:  # noqa: BLE001 - any failure means "not healthy"
-        log.warning("health: database unreachable", exc_info=True)
+    except Exception as exc:  # noqa: BLE001 - any failure means "not healthy"
+        # One line, not a traceback: a probe may ask every few seconds.
+        log.warning("health: database unreachable: %s", exc)
         return False
 
 
@@ -44,8 +45,8 @@ def _workers(now: datetime) -> tuple[datetime | None, int]:
         last = beats.values_list("seen_at", flat=True).first()
         fresh = beats.filter(seen_at__gte=now - WORKER_STALE_AFTER).count() if last else 0
         return last, fresh
-    except Exception:  # noqa: BLE001 - reported as "not seen", never as a 500
-        log.warning("health: cannot read worker heartbeats", exc_info=True)
+    except Exception as exc:  # noqa: BLE001 - reported as "not seen", never as a 500
+        log.warning("health: cannot read worker heartbeats: %s", exc)
         return None, 0
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import urllib.error
+import urllib.request
 from datetime import timedelta
 from pathlib import Path
 
@@ -100,3 +102,32 @@ def test_it_serves_health_from_a_real_web_process_and_sees_the_worker(tmp_path: 
     finally:
         codes = [stop(process) for process in (web, worker) if process]
     assert codes == [0, 0], (tmp_path / "web.log").read_text()
+
+
+@pytest.mark.slow
+def test_it_answers_503_from_a_real_web_process_when_the_database_is_unreachable(
+    tmp_path: Path,
+):
+    port = free_port()
+    env = tribune_env(
+        tmp_path,
+        TRIBUNE_BIND=f"127.0.0.1:{port}",
+        TRIBUNE_DATABASE_URL="postgresql://nobody@127.0.0.1:1/nothing",
+    )
+    web = start(env, tmp_path / "web.log", "web")
+    try:
+        status, body = wait_for(
+            lambda: get_json(f"http://127.0.0.1:{port}/health/"), 60, "tribune web to answer"
+        )
+        # A stale session cookie must not make the middleware touch the database.
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/health/", headers={"Cookie": "sessionid=stale"}
+        )
+        with pytest.raises(urllib.error.HTTPError) as error:
+            urllib.request.urlopen(request, timeout=5)
+    finally:
+        code = stop(web)
+    assert (status, body["database"], body["status"]) == (503, "unreachable", "degraded")
+    assert error.value.code == 503
+    assert code == 0
+    assert "Traceback" not in (tmp_path / "web.log").read_text()
