@@ -150,7 +150,14 @@ def prepare(argv: Sequence[str]) -> int:
         print(f"tribune prepare: unknown argument {unknown[0]} (only --no-demo)", file=sys.stderr)
         return 2
     _setup()
-    call_command("migrate", interactive=False, verbosity=0)
+    from django.db import OperationalError
+
+    try:
+        call_command("migrate", interactive=False, verbosity=0)
+    except OperationalError as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        print(f"tribune: cannot reach the database: {reason}", file=sys.stderr)
+        return 1
     if collect_static():
         print("tribune: static files collected", flush=True)
     if "--no-demo" not in argv:

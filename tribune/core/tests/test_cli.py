@@ -40,6 +40,22 @@ def test_it_reports_a_bad_setting_in_one_line_and_exits_2(tmp_path: Path, comman
     )
 
 
+def test_it_says_in_one_line_when_the_database_is_unreachable(tmp_path: Path):
+    env = tribune_env(tmp_path, TRIBUNE_DATABASE_URL="postgresql://nobody@127.0.0.1:1/nothing")
+    done = tribune(env, "run", timeout=60)
+    assert done.returncode == 1
+    assert done.stderr.startswith("tribune: cannot reach the database: ")
+    assert done.stderr.count("\n") == 1
+
+
+def test_it_refuses_an_unknown_prepare_option(tmp_path: Path):
+    done = tribune(tribune_env(tmp_path), "prepare", "--no-dmeo")
+    assert (done.returncode, done.stderr) == (
+        2,
+        "tribune prepare: unknown argument --no-dmeo (only --no-demo)\n",
+    )
+
+
 def test_it_lists_its_own_commands_in_help(tmp_path: Path):
     done = tribune(tribune_env(tmp_path), "help")
     assert done.returncode == 0
