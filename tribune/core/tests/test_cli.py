@@ -76,14 +76,27 @@ def test_it_stops_the_others_when_a_child_fails(capsys):
 
 
 def test_it_stops_every_child_on_sigterm_and_exits_0():
+    # Should supervise return early, a late SIGTERM must not kill the test run.
+    late: list[int] = []
+
+    def recorder(signum: int, _frame: object) -> None:
+        late.append(signum)
+
+    outer = signal.signal(signal.SIGTERM, recorder)
     timer = threading.Timer(1.0, lambda: signal.raise_signal(signal.SIGTERM))
-    timer.start()
-    started = time.monotonic()
-    status = cli.supervise({"web": SLEEPER, "worker": SLEEPER})
-    timer.join()
+    try:
+        timer.start()
+        started = time.monotonic()
+        status = cli.supervise({"web": SLEEPER, "worker": SLEEPER})
+        timer.join()
+        restored = signal.getsignal(signal.SIGTERM)
+    finally:
+        timer.cancel()
+        signal.signal(signal.SIGTERM, outer)
     assert status == 0
     assert time.monotonic() - started < 10
-    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # handlers restored
+    assert late == []  # supervise received it
+    assert restored is recorder  # supervise put the previous handler back
 
 
 def test_it_kills_a_child_that_ignores_sigterm(capsys):
