@@ -15,7 +15,6 @@ A bad setting stops any of them with one line, `tribune: configuration error:
 from __future__ import annotations
 
 import hashlib
-import importlib
 import os
 import signal
 import subprocess
@@ -40,8 +39,13 @@ def _settings_module() -> str:
 
 
 def _check_settings() -> None:
-    """Import the settings alone (not the apps): raises SettingsError on a bad variable."""
-    importlib.import_module(_settings_module())
+    """Load the settings alone (not the apps): raises SettingsError on a bad variable."""
+    _settings_module()
+    from django.conf import settings
+
+    # Reading a setting makes Django load the module and set the process's
+    # time zone, so the gunicorn master logs in the same zone as its workers.
+    assert settings.TIME_ZONE
 
 
 def _setup() -> None:
@@ -93,17 +97,24 @@ def worker(argv: Sequence[str]) -> None:
     """Run one Huey consumer with a few threads (huey's run_huey options pass through)."""
     import logging
 
-    from django.core.management import execute_from_command_line
+    from django.core.management import load_command_class
 
     _setup()
-    # run_huey gives the "huey" logger its own handler; without this every
-    # line would also reach the root handler and be printed twice.
-    logging.getLogger("huey").propagate = False
+    # run_huey adds its own handler to the "huey" logger unless it has one;
+    # a NullHandler keeps it from doing so, and the lines reach the root
+    # handler, in the same format as the web server's. The consumer's start-up
+    # and task lines are worth seeing (INFO), unless TRIBUNE_LOG_LEVEL is stricter.
+    # (The command runs directly, not through execute_from_command_line, which
+    # would set Django up again and reset this logging.)
+    huey_log = logging.getLogger("huey")
+    huey_log.addHandler(logging.NullHandler())
+    huey_log.setLevel(max(logging.INFO, logging.getLogger().level))
     threads = str(env_int("TRIBUNE_WORKER_THREADS", 4, minimum=1, maximum=64))
     # --skip-checks: the system checks import every URL module and the views
     # behind them, which a worker never uses (about 40 MB of resident memory).
-    execute_from_command_line(
-        ["tribune", "run_huey", "--skip-checks", "-k", "thread", "-w", threads, *argv]
+    command = load_command_class("huey.contrib.djhuey", "run_huey")
+    command.run_from_argv(
+        ["tribune worker", "run_huey", "--skip-checks", "-k", "thread", "-w", threads, *argv]
     )
 
 

@@ -73,9 +73,13 @@ def prove_a_worker_runs_what_another_process_enqueued(
 
 @pytest.mark.slow
 def test_it_runs_a_task_in_a_separate_worker_with_the_sqlite_queue(tmp_path: Path):
-    env = tribune_env(tmp_path)
+    env = tribune_env(tmp_path, TRIBUNE_LOG_LEVEL="INFO")
     prove_a_worker_runs_what_another_process_enqueued(env, tmp_path, "SqliteStorage")
     assert (tmp_path / "queue.sqlite3").exists()
+    # Each line once, in the same format as the rest of Tribune's logs.
+    log = (tmp_path / "worker.log").read_text()
+    assert log.count("Huey consumer started") == 1, log
+    assert log.count("INFO huey: Executing tribune.core.tasks.record_heartbeat") == 1, log
 
 
 @pytest.fixture
