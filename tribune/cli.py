@@ -7,6 +7,7 @@ tribune worker   one queue worker alone, runnable many times on many machines
 tribune prepare  migrate, collect static files, seed the demo on an empty database
                  (--no-demo: without the demo, for a production install)
 tribune <cmd>    any Django management command (migrate, createsuperuser, ...)
+tribune --version
 
 A bad setting stops any of them with one line, `tribune: configuration error:
 ...`, and exit code 2.
@@ -267,6 +268,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if command == "prepare":
             return prepare(args[1:])
+        if command == "--version":
+            from tribune import __version__
+
+            print(f"tribune {__version__}")
+            return 0
         from django.core.management import execute_from_command_line
 
         if command in {"help", "--help", "-h"} and len(args) <= 1:

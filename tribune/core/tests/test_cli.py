@@ -56,6 +56,13 @@ def test_it_refuses_an_unknown_prepare_option(tmp_path: Path):
     )
 
 
+def test_it_prints_its_version(tmp_path: Path):
+    from tribune import __version__
+
+    done = tribune(tribune_env(tmp_path), "--version")
+    assert (done.returncode, done.stdout) == (0, f"tribune {__version__}\n")
+
+
 def test_it_lists_its_own_commands_in_help(tmp_path: Path):
     done = tribune(tribune_env(tmp_path), "help")
     assert done.returncode == 0
