@@ -94,13 +94,44 @@ def web(argv: Sequence[str]) -> None:
     gunicorn_run()
 
 
-def worker(argv: Sequence[str]) -> None:
-    """Run one Huey consumer with a few threads (huey's run_huey options pass through)."""
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _unreachable() -> str | None:
+    """Return why the worker could not do its job (database or queue down), or None."""
+    from django.db import connection
+    from huey.contrib.djhuey import HUEY
+
+    try:
+        connection.ensure_connection()
+    except Exception as exc:  # noqa: BLE001 - any failure is reported the same way
+        return f"cannot reach the database: {_first_line(exc)}"
+    finally:
+        connection.close()
+    try:
+        HUEY.pending_count()
+    except Exception as exc:  # noqa: BLE001
+        return f"cannot reach the queue: {_first_line(exc)}"
+    return None
+
+
+def worker(argv: Sequence[str]) -> int:
+    """Run one Huey consumer with a few threads (huey's run_huey options pass through).
+
+    Returns 1 at once, with one line, when the database or the queue cannot be
+    reached: the consumer would otherwise log a traceback per thread per second.
+    """
     import logging
 
     from django.core.management import load_command_class
 
     _setup()
+    reason = _unreachable()
+    if reason:
+        print(f"tribune: {reason}", file=sys.stderr)
+        return 1
     # run_huey adds its own handler to the "huey" logger unless it has one;
     # a NullHandler keeps it from doing so, and the lines reach the root
     # handler, in the same format as the web server's. The consumer's start-up
@@ -117,6 +148,7 @@ def worker(argv: Sequence[str]) -> None:
     command.run_from_argv(
         ["tribune worker", "run_huey", "--skip-checks", "-k", "thread", "-w", threads, *argv]
     )
+    return 0
 
 
 def _static_fingerprint() -> str:
@@ -167,8 +199,7 @@ def prepare(argv: Sequence[str]) -> int:
     try:
         call_command("migrate", interactive=False, verbosity=0)
     except OperationalError as exc:
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        print(f"tribune: cannot reach the database: {reason}", file=sys.stderr)
+        print(f"tribune: cannot reach the database: {_first_line(exc)}", file=sys.stderr)
         return 1
     if collect_static():
         print("tribune: static files collected", flush=True)
@@ -264,8 +295,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             web(args[1:])
             return 0
         if command == "worker":
-            worker(args[1:])
-            return 0
+            return worker(args[1:])
         if command == "prepare":
             return prepare(args[1:])
         if command == "--version":

@@ -1,4 +1,4 @@
-"""Health endpoint: database reachable, and a worker seen in the last few minutes.
+"""Health endpoint: database and queue reachable, a worker seen in the last few minutes.
 
 Monitoring probes it, so it must answer even when everything else is broken:
 it never raises, it answers 503 when the database is unreachable and 200
@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
@@ -20,6 +21,7 @@ from .models import WorkerHeartbeat
 
 # The heartbeat runs every minute: three missed beats mean no worker runs.
 WORKER_STALE_AFTER = timedelta(minutes=3)
+QUEUE_TIMEOUT = 2  # seconds
 
 log = logging.getLogger(__name__)
 
@@ -50,17 +52,49 @@ def _workers(now: datetime) -> tuple[datetime | None, int]:
         return None, 0
 
 
+def _queue_ok() -> bool:
+    """Return whether the queue's storage answers; a Redis probe gives up after 2 s."""
+    try:
+        url = settings.HUEY.get("url") if isinstance(settings.HUEY, dict) else None
+        if url:
+            import redis
+
+            # A client of our own: the queue's has no timeouts, and a Redis
+            # host that drops packets must not hang the probe.
+            client = redis.Redis.from_url(
+                url, socket_connect_timeout=QUEUE_TIMEOUT, socket_timeout=QUEUE_TIMEOUT
+            )
+            try:
+                client.ping()
+            finally:
+                client.close()
+        else:
+            from huey.contrib.djhuey import HUEY
+
+            HUEY.pending_count()
+        return True
+    except Exception as exc:  # noqa: BLE001 - reported as "unreachable", never as a 500
+        log.warning("health: queue unreachable: %s", exc)
+        return False
+
+
 @never_cache
 @require_safe
 def health(request: HttpRequest) -> JsonResponse:
-    """Return the state of the database and the workers; 503 when the database is down."""
+    """Return the state of the database, the queue and the workers; 503 when the database is down.
+
+    A web process can still serve pages without the queue or a worker, so
+    those make the status "degraded" but keep the answer 200.
+    """
     now = timezone.now()
     database_ok = _database_ok()
     last, fresh = _workers(now) if database_ok else (None, 0)
     worker_ok = fresh > 0
+    queue_ok = _queue_ok()
     body = {
-        "status": "ok" if database_ok and worker_ok else "degraded",
+        "status": "ok" if database_ok and worker_ok and queue_ok else "degraded",
         "database": "ok" if database_ok else "unreachable",
+        "queue": "ok" if queue_ok else "unreachable",
         "worker": "ok" if worker_ok else "not seen",
         "worker_last_seen": last.isoformat() if last else None,
         "workers_seen_recently": fresh,

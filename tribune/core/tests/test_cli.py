@@ -48,6 +48,22 @@ def test_it_says_in_one_line_when_the_database_is_unreachable(tmp_path: Path):
     assert done.stderr.count("\n") == 1
 
 
+@pytest.mark.parametrize(
+    ("variable", "url", "what"),
+    [
+        ("TRIBUNE_REDIS_URL", "redis://127.0.0.1:1/0", "queue"),
+        ("TRIBUNE_DATABASE_URL", "postgresql://nobody@127.0.0.1:1/nothing", "database"),
+    ],
+)
+def test_it_stops_a_worker_at_once_when_it_cannot_reach_a_service(
+    tmp_path: Path, variable: str, url: str, what: str
+):
+    done = tribune(tribune_env(tmp_path, **{variable: url}), "worker", timeout=60)
+    assert done.returncode == 1
+    assert done.stderr.startswith(f"tribune: cannot reach the {what}: ")
+    assert done.stderr.count("\n") == 1
+
+
 def test_it_refuses_an_unknown_prepare_option(tmp_path: Path):
     done = tribune(tribune_env(tmp_path), "prepare", "--no-dmeo")
     assert (done.returncode, done.stderr) == (

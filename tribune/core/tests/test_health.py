@@ -14,6 +14,8 @@ from django.utils import timezone
 
 from tribune.core import views
 from tribune.core.models import WorkerHeartbeat
+from tribune.testing.fixtures import require
+from tribune.testing.services import REDIS_URL, redis_reason
 
 from .processes import free_port, get_json, start, stop, tribune, tribune_env, wait_for
 
@@ -36,6 +38,7 @@ def test_it_reports_degraded_when_no_worker_ever_ran(db):
     assert response.json() == {
         "status": "degraded",
         "database": "ok",
+        "queue": "ok",
         "worker": "not seen",
         "worker_last_seen": None,
         "workers_seen_recently": 0,
@@ -71,6 +74,23 @@ def test_it_answers_200_when_the_heartbeat_table_is_unreadable(db, monkeypatch):
     response = Client(raise_request_exception=False).get("/health/")
     assert response.status_code == 200
     assert response.json()["worker"] == "not seen"
+
+
+def test_it_reports_an_unreachable_redis_queue_without_failing(db, settings):
+    WorkerHeartbeat.objects.create(worker="host:1")
+    settings.HUEY = {**settings.HUEY, "url": "redis://127.0.0.1:1/0"}  # nothing listens there
+    response = Client().get("/health/")
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["status"], body["queue"], body["worker"]) == ("degraded", "unreachable", "ok")
+
+
+def test_it_reports_a_reachable_redis_queue(db, settings):
+    require(redis_reason())
+    WorkerHeartbeat.objects.create(worker="host:1")
+    settings.HUEY = {**settings.HUEY, "url": REDIS_URL}
+    body = Client().get("/health/").json()
+    assert (body["status"], body["queue"]) == ("ok", "ok")
 
 
 def test_it_refuses_writes(db):
