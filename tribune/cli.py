@@ -238,8 +238,8 @@ def supervise(commands: dict[str, list[str]], grace: float = STOP_GRACE_SECONDS)
                 name = ended[0]
                 others = [CHILD_LABELS.get(n, n) for n in children if n != name]
                 print(
-                    f"tribune: the {CHILD_LABELS.get(name, name)} exited with code "
-                    f"{children[name].returncode}; stopping the {' and '.join(others)}",
+                    f"tribune: the {CHILD_LABELS.get(name, name)} "
+                    f"{_ended(children[name].returncode)}; stopping the {' and '.join(others)}",
                     file=sys.stderr,
                     flush=True,
                 )
@@ -251,6 +251,16 @@ def supervise(commands: dict[str, list[str]], grace: float = STOP_GRACE_SECONDS)
         for signum, handler in previous.items():
             signal.signal(signum, handler)
     return status
+
+
+def _ended(code: int) -> str:
+    """Describe how a child ended: "exited with code 1", "was killed by SIGKILL"."""
+    if code < 0:
+        try:
+            return f"was killed by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"was killed by signal {-code}"
+    return f"exited with code {code}"
 
 
 def _stop(children: dict[str, subprocess.Popen[bytes]], grace: float) -> None:

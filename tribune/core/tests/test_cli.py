@@ -98,6 +98,14 @@ def test_it_stops_the_others_when_a_child_fails(capsys):
     )
 
 
+def test_it_says_which_signal_killed_a_child(capsys):
+    killed = [sys.executable, "-c", "import os, signal; os.kill(os.getpid(), signal.SIGKILL)"]
+    assert cli.supervise({"web": killed, "worker": SLEEPER}) == 1
+    assert capsys.readouterr().err == (
+        "tribune: the web server was killed by SIGKILL; stopping the worker\n"
+    )
+
+
 def test_it_stops_every_child_on_sigterm_and_exits_0():
     # Should supervise return early, a late SIGTERM must not kill the test run.
     late: list[int] = []
