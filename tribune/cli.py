@@ -46,7 +46,7 @@ def _check_settings() -> None:
 
     # Reading a setting makes Django load the module and set the process's
     # time zone, so the gunicorn master logs in the same zone as its workers.
-    assert settings.TIME_ZONE
+    _ = settings.TIME_ZONE
 
 
 def _setup() -> None:
