@@ -45,6 +45,8 @@ class PersonaForm(forms.ModelForm):
             "expectations": _("What does this target expect?"),
             "needs": _("What does this target need?"),
         }
+        # The labels above already ask the question the model's help text asks.
+        help_texts = {"expectations": "", "needs": ""}
         widgets = {
             f: forms.Textarea(attrs={"rows": 3})
             for f in (

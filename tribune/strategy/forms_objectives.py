@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tribune.workspaces.models import Membership, Workspace
 
@@ -20,7 +21,10 @@ class OwnerField(forms.ModelChoiceField):
 
 class ObjectiveForm(forms.ModelForm):
     owner = OwnerField(
-        label=_("Owner"), queryset=Membership.objects.none(), required=False, empty_label="—"
+        label=pgettext_lazy("objective", "Owner"),
+        queryset=Membership.objects.none(),
+        required=False,
+        empty_label="—",
     )
     personas = forms.ModelMultipleChoiceField(
         label=_("Personas"),

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tribune.workspaces.models import Membership, Workspace
 
+from .catalog import network_name
 from .choices import Audience, Kpi, Lever
 
 
@@ -51,6 +52,8 @@ class Persona(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("persona")
+        verbose_name_plural = _("personas")
         ordering = ["name", "id"]
 
     def __str__(self) -> str:
@@ -96,6 +99,8 @@ class Objective(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("objective")
+        verbose_name_plural = _("objectives")
         ordering = ["deadline", "id"]
 
     def __str__(self) -> str:
@@ -138,6 +143,8 @@ class NetworkChoice(models.Model):
     chosen_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("network choice")
+        verbose_name_plural = _("network choices")
         ordering = ["network"]
         constraints = [
             models.UniqueConstraint(fields=["workspace", "network"], name="one_choice_per_network")
@@ -173,6 +180,8 @@ class RecommendationDecision(models.Model):
     decided_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("recommendation decision")
+        verbose_name_plural = _("recommendation decisions")
         constraints = [
             models.UniqueConstraint(
                 fields=["persona", "network"], name="one_decision_per_persona_network"
@@ -180,7 +189,7 @@ class RecommendationDecision(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.network} for {self.persona_id}: {self.decision}"
+        return f"{network_name(self.network)} · {self.get_decision_display()}"
 
 
 class SpeakingPolicy(models.Model):
@@ -214,5 +223,9 @@ class SpeakingPolicy(models.Model):
     escalation_notes = models.TextField(_("when to escalate"), blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    class Meta:
+        verbose_name = _("speaking policy")
+        verbose_name_plural = _("speaking policies")
+
     def __str__(self) -> str:
-        return f"speaking policy for {self.choice.network}"
+        return network_name(self.choice.network)

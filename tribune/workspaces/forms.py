@@ -15,7 +15,7 @@ TIME_ZONES = sorted(zoneinfo.available_timezones())
 
 
 class WorkspaceForm(forms.ModelForm):
-    time_zone = forms.ChoiceField(label=_("time zone"), choices=[(z, z) for z in TIME_ZONES])
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=[(z, z) for z in TIME_ZONES])
 
     class Meta:
         model = Workspace

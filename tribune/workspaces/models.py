@@ -44,6 +44,8 @@ class Workspace(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("workspace")
+        verbose_name_plural = _("workspaces")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -63,6 +65,8 @@ class Membership(models.Model):
     joined_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
         constraints = [
             models.UniqueConstraint(fields=["workspace", "user"], name="one_membership_per_user")
         ]
@@ -103,10 +107,12 @@ class Invitation(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return self.email or f"invitation {self.pk}"
+        return self.email or str(_("invitation %(number)s") % {"number": self.pk})
 
     @property
     def is_usable(self) -> bool:
@@ -127,10 +133,35 @@ class ApiToken(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+VERB_LABELS = {
+    "create": _("created"),
+    "update": _("changed"),
+    "delete": _("deleted"),
+    "change_roles": _("changed the roles of"),
+    "remove_member": _("removed"),
+    "invite": _("invited"),
+    "join": _("joined"),
+    "revoke_invitation": _("revoked"),
+    "seed_demo": _("created the demo"),
+    "recommendation_accepted": _("accepted the recommendation"),
+    "recommendation_rejected": _("rejected the recommendation"),
+    "recommendation_reconsidered": _("reconsidered the recommendation"),
+}
+
+
+def model_labels() -> dict[str, str]:
+    """Model name -> translated verbose name, for every installed model."""
+    from django.apps import apps
+
+    return {m._meta.model_name: m._meta.verbose_name for m in apps.get_models()}
 
 
 class AuditEvent(models.Model):
@@ -150,8 +181,18 @@ class AuditEvent(models.Model):
     at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["workspace", "-at"])]
 
     def __str__(self) -> str:
         return f"{self.actor_name} {self.verb} {self.object_type}"
+
+    @property
+    def verb_label(self) -> str:
+        return str(VERB_LABELS.get(self.verb, self.verb))
+
+    @property
+    def object_label(self) -> str:
+        return str(model_labels().get(self.object_type, self.object_type))

@@ -14,13 +14,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tribune.strategy.catalog import network_options
+from tribune.strategy.catalog import network_name, network_options
 
 from . import actions
 from .decorators import workspace_view
 from .forms import ApiTokenForm, InvitationForm, LanguageForm, RolesForm, WorkspaceForm
 from .models import ApiToken, AuditEvent, Invitation, Membership
-from .roles import Action
+from .roles import Action, Role
 from .signup import SignupForm
 
 
@@ -66,7 +66,13 @@ def workspace_settings(request, access):
 
 @workspace_view()
 def team(request, access):
-    members = Membership.objects.filter(workspace=access.workspace).select_related("user")
+    members = list(Membership.objects.filter(workspace=access.workspace).select_related("user"))
+    for m in members:
+        m.scope_lines = [
+            {"role": Role(role).label, "networks": ", ".join(network_name(n) for n in nets)}
+            for role, nets in sorted((m.network_scopes or {}).items())
+            if nets and role in Role.values
+        ]
     invitations = Invitation.objects.none()
     if access.can(Action.MANAGE_MEMBERS):
         invitations = Invitation.objects.filter(

@@ -110,7 +110,7 @@ def test_it_shows_the_audit_log_to_owners_only(client, workspace, alice, bob, ch
     client.post(reverse("member-edit", args=[workspace.slug, member.pk]), {"roles": ["analyst"]})
     response = client.get(reverse("audit-log", args=[workspace.slug]))
     assert response.status_code == 200
-    assert b"change_roles" in response.content
+    assert b"changed the roles of membership" in response.content
     client.force_login(bob)
     assert client.get(reverse("audit-log", args=[workspace.slug])).status_code == 403
     client.force_login(charlie)
