@@ -13,7 +13,7 @@ from pathlib import Path
 from django.utils.translation import gettext_lazy as _
 
 from tribune.core import config
-from tribune.core.env import env_bool, env_int, env_list, env_str
+from tribune.core.env import SettingsError, env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent
 TESTING = "pytest" in sys.modules or env_bool("TRIBUNE_TESTING", False)
@@ -153,11 +153,28 @@ DEFAULT_FROM_EMAIL = env_str("TRIBUNE_FROM_EMAIL", "Tribune <tribune@localhost>"
 
 HUEY = config.queue_config(None, VAR_DIR)
 
+# A per-process memory cache: what is cached is versioned (see strategy.views_plan),
+# so processes never need to agree. Tests cache nothing unless a test asks to,
+# because ids reused between rolled-back tests would make stale entries look fresh.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.dummy.DummyCache"
+        if "pytest" in sys.modules
+        else "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": 500},
+    }
+}
+
+LOG_LEVEL = env_str("TRIBUNE_LOG_LEVEL", "INFO").upper()
+if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+    raise SettingsError(
+        f"TRIBUNE_LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL (got {LOG_LEVEL!r})"
+    )
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("TRIBUNE_LOG_LEVEL", "INFO").upper()},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {name: {"level": "WARNING"} for name in ("axes", "huey", "weasyprint", "fontTools")},
 }

@@ -76,7 +76,7 @@ def secret_key(environ: dict[str, str] | None, var: Path) -> str:
     return key
 
 
-def queue_config(environ: dict[str, str] | None, var: Path, testing: bool = False) -> dict:
+def queue_config(environ: dict[str, str] | None, var: Path) -> dict:
     """Return djhuey's HUEY setting: Redis when TRIBUNE_REDIS_URL is set, else SQLite."""
     url = env_secret("TRIBUNE_REDIS_URL", "", environ)
     # Several installs (or test runs) can share one Redis: each uses its own name.

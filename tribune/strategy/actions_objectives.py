@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Case, IntegerField, QuerySet, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -67,7 +67,14 @@ def objectives_for(access: Access, lever: str | None = None) -> QuerySet[Objecti
         Objective.objects.filter(workspace=access.workspace)
         .select_related("owner__user")
         .prefetch_related("personas")
-        .order_by("deadline", "id")
+        # The method's order of levers, then the nearest deadline first.
+        .alias(
+            lever_rank=Case(
+                *(When(lever=value, then=rank) for rank, value in enumerate(Lever.values)),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("lever_rank", "deadline", "id")
     )
     if lever in Lever.values:
         queryset = queryset.filter(lever=lever)

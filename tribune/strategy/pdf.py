@@ -11,14 +11,19 @@ from __future__ import annotations
 import zoneinfo
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from weasyprint import CSS, HTML
-from weasyprint.urls import URLFetcher
 
 from tribune.workspaces.models import Workspace
+
+if TYPE_CHECKING:
+    from weasyprint import CSS
+
+# WeasyPrint is imported where a PDF is made, not at start-up: it weighs about
+# 40 MB in every web process, most of which never renders a PDF.
 
 from .plan import gather_plan
 
@@ -27,6 +32,8 @@ STYLESHEET = Path(__file__).parent / "static" / "strategy" / "plan_print.css"
 
 @cache
 def _stylesheet() -> CSS:
+    from weasyprint import CSS
+
     return CSS(string=STYLESHEET.read_text(encoding="utf-8"))
 
 
@@ -43,6 +50,8 @@ def page_footer_css() -> CSS:
     content = content.replace("%(page)s", '" counter(page) "').replace(
         "%(pages)s", '" counter(pages) "'
     )
+    from weasyprint import CSS
+
     return CSS(string=f"@page {{ @bottom-right {{ content: {content}; }} }}")
 
 
@@ -63,6 +72,9 @@ def render_plan_pdf(workspace: Workspace) -> bytes:
     html = render_plan_html(workspace)
     with translation.override(workspace.language):
         footer = page_footer_css()
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
     # No protocol allowed: every URL is refused (and logged by WeasyPrint as a warning).
     document = HTML(string=html, url_fetcher=URLFetcher(allowed_protocols=frozenset()))
     return document.write_pdf(stylesheets=[_stylesheet(), footer], pdf_tags=True)

@@ -21,7 +21,7 @@ from . import actions_networks as actions
 from .catalog import Network, Source, catalog, network_name
 from .choices import ContentFormat
 from .forms_networks import NetworkChoiceForm, SpeakingPolicyForm
-from .models import NetworkChoice, Persona, RecommendationDecision, SpeakingPolicy
+from .models import NetworkChoice, Objective, Persona, RecommendationDecision, SpeakingPolicy
 
 # Recommendations shown open per persona; the rest sit in a collapsed list.
 TOP = 6
@@ -34,11 +34,14 @@ def chosen_networks(access: Access) -> list[NetworkChoice]:
         NetworkChoice.objects.filter(workspace=access.workspace)
         .select_related("policy", "policy__escalation_contact__user")
         .prefetch_related(
-            "personas",
-            "objectives",
-            Prefetch("policy__publishers", queryset=member_qs),
-            Prefetch("policy__responders", queryset=member_qs),
-            Prefetch("policy__moderators", queryset=member_qs),
+            # Names are all the list shows: skip the long text fields.
+            # Plain lists (to_attr): the page reads each many times, and every
+            # `.all()` on a prefetched relation clones a queryset.
+            Prefetch("personas", Persona.objects.only("id", "name"), to_attr="persona_list"),
+            Prefetch("objectives", Objective.objects.only("id", "title"), to_attr="objective_list"),
+            Prefetch("policy__publishers", member_qs, to_attr="publisher_list"),
+            Prefetch("policy__responders", member_qs, to_attr="responder_list"),
+            Prefetch("policy__moderators", member_qs, to_attr="moderator_list"),
         )
         .order_by("network")
     )
@@ -47,7 +50,9 @@ def chosen_networks(access: Access) -> list[NetworkChoice]:
     return sorted(choices, key=lambda c: c.display_name.lower())
 
 
-def _persona_rows(access: Access, personas: list[Persona], chosen: dict) -> list[dict]:
+def _persona_rows(
+    access: Access, personas: list[Persona], chosen: dict, show_all: bool
+) -> list[dict]:
     decisions = {
         (d.persona_id, d.network): d
         for d in RecommendationDecision.objects.filter(
@@ -60,23 +65,41 @@ def _persona_rows(access: Access, personas: list[Persona], chosen: dict) -> list
             _item(persona, rec, decisions.get((persona.pk, rec.key)), chosen.get(rec.key))
             for rec in actions.recommendations_for(persona)
         ]
-        rows.append({"persona": persona, "top": items[:TOP], "more": items[TOP:]})
+        # The rest is rendered only on request: it is most of the page's weight.
+        rest = items[TOP:]
+        rows.append(
+            {
+                "persona": persona,
+                "top": items[:TOP],
+                "more": rest if show_all else [],
+                "hidden": 0 if show_all else len(rest),
+            }
+        )
     return rows
 
 
 def _item(persona: Persona, rec, decision, choice) -> dict:
-    linked = choice is not None and persona in choice.personas.all()
+    linked = choice is not None and persona in choice.persona_list
     return {"persona": persona, "rec": rec, "decision": decision, "chosen": linked}
 
 
 @workspace_view()
 def network_list(request: HttpRequest, access: Access) -> HttpResponse:
     choices = chosen_networks(access)
-    personas_qs = Persona.objects.filter(workspace=access.workspace).prefetch_related("objectives")
-    all_personas = list(personas_qs.order_by("name", "id"))
-    selected = request.GET.get("persona", "")
-    personas = [p for p in all_personas if str(p.pk) == selected] if selected else all_personas
-    rows = _persona_rows(access, personas, {c.network: c for c in choices})
+    workspace_personas = Persona.objects.filter(workspace=access.workspace).order_by("name", "id")
+    all_personas = list(workspace_personas.only("pk", "name"))
+    # One persona at a time: with every persona at once the page grows with the
+    # strategy (27 networks x N personas of explained scores) and stops being readable.
+    wanted = request.GET.get("persona", "")
+    shown = next((p for p in all_personas if str(p.pk) == wanted), None) or next(
+        iter(all_personas), None
+    )
+    personas = (
+        list(workspace_personas.filter(pk=shown.pk).prefetch_related("objectives")) if shown else []
+    )
+    selected = str(shown.pk) if shown else ""
+    show_all = request.GET.get("all") == "1"
+    rows = _persona_rows(access, personas, {c.network: c for c in choices}, show_all)
     return render(
         request,
         "strategy/network_list.html",
@@ -217,7 +240,7 @@ def _decision_partial(request, access, persona, network, text) -> HttpResponse:
     decision = RecommendationDecision.objects.filter(persona=persona, network=network).first()
     choice = (
         NetworkChoice.objects.filter(workspace=access.workspace, network=network)
-        .prefetch_related("personas")
+        .prefetch_related(Prefetch("personas", to_attr="persona_list"))
         .first()
     )
     item = _item(persona, rec, decision, choice)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -17,6 +18,9 @@ from .choices import Lever
 from .forms_objectives import ObjectiveForm
 from .models import Objective
 
+# Objectives per page: a long list stays quick to render and to read.
+PAGE_SIZE = 50
+
 
 def _decorate(objective: Objective) -> Objective:
     """Attach what templates cannot compute: network names and progress direction."""
@@ -30,7 +34,10 @@ def objective_list(request, access):
     lever = request.GET.get("lever") or ""
     if lever not in Lever.values:
         lever = ""
-    objectives = [_decorate(o) for o in objectives_for(access, lever or None)]
+    page = Paginator(objectives_for(access, lever or None), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    objectives = [_decorate(o) for o in page.object_list]
     # Grouped by lever in the method's order; a lever with no objective is left out.
     groups = [
         (value, label, [o for o in objectives if o.lever == value])
@@ -41,7 +48,8 @@ def objective_list(request, access):
         "strategy/objective_list.html",
         {
             "groups": [g for g in groups if g[2]],
-            "count": len(objectives),
+            "count": page.paginator.count,
+            "page": page,
             "levers": Lever.choices,
             "lever": lever,
             "can_edit": access.can(Action.EDIT_STRATEGY),

@@ -2,18 +2,44 @@
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from tribune.workspaces.decorators import workspace_view
+from tribune.workspaces.models import AuditEvent
 
 from .pdf import render_plan_pdf
 from .plan import gather_plan
 
+# A rendered plan is kept until the workspace changes: every write to the
+# strategy records an audit event, so the newest event's id versions the plan.
+PLAN_CACHE_SECONDS = 3600
+
 
 @workspace_view()
 def plan(request, access):
-    return render(request, "strategy/plan.html", {"plan": gather_plan(access.workspace)})
+    workspace = access.workspace
+    today = timezone.localdate()
+    version = (
+        AuditEvent.objects.filter(workspace=workspace).order_by("-id").values_list("id", flat=True)
+    ).first()
+    key = f"plan:{workspace.pk}:{version}:{get_language()}:{workspace.time_zone}:{today}"
+    body = cache.get(key)
+    if body is None:
+        body = render_to_string(
+            "strategy/plan_body.html", {"plan": gather_plan(workspace), "workspace": workspace}
+        )
+        cache.set(key, body, PLAN_CACHE_SECONDS)
+    return render(
+        request,
+        "strategy/plan.html",
+        {"plan_body": mark_safe(body), "today": today},  # noqa: S308
+    )
 
 
 @workspace_view()

@@ -88,3 +88,17 @@ def test_it_parses_email_urls(tmp_path: Path):
     )
     with pytest.raises(SettingsError, match="TRIBUNE_EMAIL_URL must start with"):
         config.email_config({"TRIBUNE_EMAIL_URL": "pigeon://x"}, tmp_path)
+
+
+def test_it_refuses_an_unknown_log_level():
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-c", "import tribune.settings"],
+        env={"TRIBUNE_LOG_LEVEL": "loud", "TRIBUNE_VAR_DIR": "/tmp/tribune-test-loglevel",
+             "PATH": "/usr/bin:/bin"},
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "TRIBUNE_LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL" in result.stderr

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from tribune.strategy.catalog import catalog
 from tribune.strategy.models import (
     NetworkChoice,
     Objective,
@@ -236,4 +237,17 @@ def test_it_keeps_the_list_page_within_a_fixed_number_of_queries(
     with django_assert_max_num_queries(15):
         response = client.get(list_url(workspace))
     assert response.status_code == 200
-    assert len(response.context["rows"]) == 4
+    # One persona's recommendations at a time; the others are in the selector.
+    assert [row["persona"].name for row in response.context["rows"]] == ["P0"]
+    assert len(response.context["all_personas"]) == 4
+
+
+def test_it_shows_the_top_networks_and_the_rest_on_request(client, alice, workspace):
+    persona = Persona.objects.create(workspace=workspace, name="P", networks=["linkedin"])
+    client.force_login(alice)
+    short = client.get(list_url(workspace), {"persona": persona.pk}).context["rows"][0]
+    alive = [n for n in catalog().networks.values() if n.is_alive]
+    assert (len(short["top"]), short["more"], short["hidden"]) == (6, [], len(alive) - 6)
+    full = client.get(list_url(workspace), {"persona": persona.pk, "all": "1"}).context["rows"][0]
+    assert len(full["top"]) + len(full["more"]) == len(alive)
+    assert full["hidden"] == 0

@@ -383,3 +383,24 @@ def test_it_shows_errors_beside_their_fields(client, workspace, alice):
     assert 'id="id_title_error"' in page
     assert 'id="id_target_error"' in page
     assert "The target must differ from the baseline." in page
+
+
+def test_it_pages_a_long_list_in_the_levers_order(client, workspace, alice):
+    deadline = date(2030, 1, 1)
+    levers = [Lever.MONITORING, Lever.VISIBILITY]  # stored in the reverse of the method's order
+    Objective.objects.bulk_create(
+        Objective(workspace=workspace, title=f"O{i:02}", lever=levers[i % 2], kpi=Kpi.LIKES,
+                  baseline=0, target=10, deadline=deadline)
+        for i in range(60)
+    )  # fmt: skip
+    client.force_login(alice)
+    url = reverse("objective-list", args=[workspace.slug])
+    first = client.get(url)
+    assert first.context["count"] == 60
+    assert [(g[0], len(g[2])) for g in first.context["groups"]] == [
+        ("visibility", 30),
+        ("monitoring", 20),
+    ]
+    second = client.get(url, {"page": 2})
+    assert [(g[0], len(g[2])) for g in second.context["groups"]] == [("monitoring", 10)]
+    assert client.get(url, {"page": "999"}).context["page"].number == 2

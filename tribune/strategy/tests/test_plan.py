@@ -232,3 +232,30 @@ def test_it_passes_axe_on_the_plan_and_objective_pages(page):
     page.wait_for_load_state()
     assert page.locator("#id_title_error").is_visible()
     assert axe_violations(page) == []
+
+
+LOCMEM = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "plan-test"}
+}
+
+
+def test_it_serves_the_plan_again_from_cache_until_the_strategy_changes(
+    client, workspace, alice, settings, django_assert_max_num_queries
+):
+    from django.core.cache import cache
+
+    settings.CACHES = LOCMEM
+    cache.clear()
+    client.force_login(alice)
+    url = reverse("plan", args=[workspace.slug])
+    client.post(
+        reverse("persona-create", args=[workspace.slug]), {"name": "Avant", "audience": "b2c"}
+    )
+    assert "Avant" in client.get(url).content.decode()
+    # session, user, membership, plan version, workspace switcher: none of the plan.
+    with django_assert_max_num_queries(5):
+        assert "Avant" in client.get(url).content.decode()
+    client.post(
+        reverse("persona-create", args=[workspace.slug]), {"name": "Après", "audience": "b2b"}
+    )
+    assert "Après" in client.get(url).content.decode()

@@ -4,9 +4,7 @@ language."""
 from __future__ import annotations
 
 import io
-import os
 import re
-import time
 from datetime import date
 
 import pytest
@@ -150,14 +148,3 @@ def test_it_fetches_no_url_even_if_one_reached_the_html(workspace, alice, monkey
 
 def test_it_quotes_css_strings():
     assert css_string('page "1" \\ 2') == '"page \\"1\\" \\\\ 2"'
-
-
-@pytest.mark.skipif(not os.environ.get("TRIBUNE_PDF_TIMING"), reason="timing run on demand")
-def test_it_renders_a_large_plan(workspace, alice):
-    fill_workspace(workspace, 200)
-    started = time.perf_counter()
-    content = render_plan_pdf(workspace)
-    elapsed = time.perf_counter() - started
-    pages = pdf_pages(content)
-    print(f"\n200 personas/objectives/members: {len(pages)} pages in {elapsed:.1f}s")
-    assert "Persona 199" in "\n".join(pages)
