@@ -35,14 +35,16 @@ lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check tribune bench
 	$(BIN)/ruff format --check tribune bench
 
-# The PostgreSQL pass leaves out the slow tests: they start their own processes on
-# their own databases (PostgreSQL included), so they would only run a second time.
+# The PostgreSQL pass leaves out the tests of the tribune command, the queue and
+# /health/: they start their own processes on their own databases (PostgreSQL
+# included), so they would only run a second time. Everything else runs again.
+PROCESS_TESTS := tribune/core/tests/test_cli.py tribune/core/tests/test_queue.py tribune/core/tests/test_health.py
 test: dev lint
 	$(BIN)/tribune makemigrations --check --dry-run > /dev/null
 	$(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider
 	@if reason=$$($(BIN)/python -m tribune.testing.services postgres); then \
 		echo "--- the suite again on PostgreSQL"; \
-		TRIBUNE_DATABASE_URL=$$TRIBUNE_TEST_POSTGRES_URL $(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider -m "not browser and not slow"; \
+		TRIBUNE_DATABASE_URL=$$TRIBUNE_TEST_POSTGRES_URL $(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider $(foreach t,$(PROCESS_TESTS),--ignore=$(t)); \
 	elif [ "$$CI" = "true" ]; then echo "CI=true and $$reason"; exit 1; \
 	else echo "skipped the PostgreSQL run: $$reason"; fi
 
