@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "tribune.core",
     "tribune.workspaces",
     "tribune.strategy",
+    "tribune.editorial",
 ]
 
 MIDDLEWARE = [
