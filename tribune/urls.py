@@ -17,4 +17,5 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("tribune.workspaces.urls")),
     path("", include("tribune.strategy.urls")),
+    path("", include("tribune.editorial.urls")),
 ]
