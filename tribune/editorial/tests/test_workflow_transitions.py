@@ -12,7 +12,9 @@ from tribune.editorial.models import Approval, Notification, Transition
 from tribune.testing.fixtures import make_user, set_roles
 from tribune.workspaces.models import AuditEvent, Membership, Workspace
 
-from .workflow_support import access_for, make_post
+from .workflow_support import access_for, english, make_post  # noqa: F401
+
+pytestmark = pytest.mark.usefixtures("english")
 
 WRITERS = ["owner", "strategist", "editor"]
 NOT_WRITERS = ["approver", "publisher", "responder", "moderator", "analyst", "guest"]

@@ -52,3 +52,12 @@ def huey_immediate() -> Iterator[None]:
         yield
     finally:
         HUEY.immediate = False
+
+
+@pytest.fixture
+def english() -> Iterator[None]:
+    """Messages in English, the source language, whatever the default is."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
