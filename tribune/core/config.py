@@ -6,6 +6,7 @@ dict as the environment.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import secrets
@@ -135,3 +136,67 @@ def email_config(environ: dict[str, str] | None, var: Path) -> dict[str, object]
         f"TRIBUNE_EMAIL_URL must start with smtp://, smtps://, file:// or console:// "
         f"(got {parts.scheme}://)"
     )
+
+
+def media_storage_config(environ: dict[str, str] | None, var: Path) -> dict:
+    """Return Django's STORAGES['default'] (uploaded media) from TRIBUNE_MEDIA_STORAGE_URL.
+
+    Unset: files under var/media. file:///path: files under that folder.
+    s3://key:secret@bucket/prefix?endpoint=https://host&region=name&addressing=path:
+    any S3-compatible store through django-storages (`pip install 'tribune[s3]'`);
+    without key and secret, boto3 finds credentials its usual way.
+    """
+    url = env_secret("TRIBUNE_MEDIA_STORAGE_URL", "", environ)
+    filesystem = "django.core.files.storage.FileSystemStorage"
+    if not url:
+        # No location: FileSystemStorage follows MEDIA_ROOT (var/media), as tests expect.
+        return {"BACKEND": filesystem}
+    parts = urlsplit(url)
+    if parts.scheme == "file":
+        if parts.netloc or not parts.path.startswith("/"):
+            raise SettingsError(
+                "TRIBUNE_MEDIA_STORAGE_URL file:// needs an absolute path, e.g. file:///srv/media"
+            )
+        return {"BACKEND": filesystem, "OPTIONS": {"location": unquote(parts.path)}}
+    if parts.scheme != "s3":
+        raise SettingsError(
+            f"TRIBUNE_MEDIA_STORAGE_URL must start with file:// or s3:// (got {parts.scheme}://)"
+        )
+    if not parts.hostname:
+        raise SettingsError("TRIBUNE_MEDIA_STORAGE_URL needs a bucket, e.g. s3://my-bucket/media")
+    if importlib.util.find_spec("storages") is None or importlib.util.find_spec("boto3") is None:
+        raise SettingsError(
+            "TRIBUNE_MEDIA_STORAGE_URL is s3:// but django-storages is not installed: "
+            "pip install 'tribune[s3]'"
+        )
+    query = {key: values[0] for key, values in parse_qs(parts.query).items()}
+    unknown = set(query) - {"endpoint", "region", "addressing"}
+    if unknown:
+        raise SettingsError(
+            f"TRIBUNE_MEDIA_STORAGE_URL has unknown options: {', '.join(sorted(unknown))} "
+            "(known: endpoint, region, addressing)"
+        )
+    endpoint = query.get("endpoint", "")
+    if endpoint and urlsplit(endpoint).scheme not in {"http", "https"}:
+        raise SettingsError("TRIBUNE_MEDIA_STORAGE_URL endpoint must be an http(s):// address")
+    options: dict[str, object] = {
+        # hostname is lower-cased by urlsplit; bucket names are lower-case anyway.
+        "bucket_name": parts.hostname,
+        "location": unquote(parts.path).strip("/"),
+        # Media are served by Tribune to members only: never public, never overwritten.
+        "default_acl": None,
+        "querystring_auth": True,
+        "file_overwrite": False,
+    }
+    if parts.username:
+        options["access_key"] = unquote(parts.username)
+        options["secret_key"] = unquote(parts.password or "")
+    if endpoint:
+        options["endpoint_url"] = endpoint
+    if "region" in query:
+        options["region_name"] = query["region"]
+    if "addressing" in query:
+        if query["addressing"] not in {"path", "virtual", "auto"}:
+            raise SettingsError("TRIBUNE_MEDIA_STORAGE_URL addressing must be path or virtual")
+        options["addressing_style"] = query["addressing"]
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
