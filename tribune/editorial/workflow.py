@@ -111,9 +111,13 @@ def _move(
     to_state: str,
     reason: str = "",
     client_name: str = "",
+    before: dict | None = None,
 ) -> Transition:
-    """Change the state, record the Transition and the audit event, notify. No checks."""
-    before = snapshot(post)
+    """Change the state, record the Transition and the audit event, notify. No checks.
+
+    `before` is the post's snapshot when the caller changed other fields first.
+    """
+    before = before or snapshot(post)
     from_state = post.state
     post.state = to_state
     post.save(update_fields=["state", "updated_at"])
@@ -299,7 +303,7 @@ def do_schedule(access: Access, post: Post, when: datetime) -> list:
     post.scheduled_at = when
     post.save(update_fields=["scheduled_at", "updated_at"])
     if post.state == S.APPROVED:
-        _move(access, post, S.SCHEDULED)
+        _move(access, post, S.SCHEDULED, before=before)
     else:
         record(access, post.workspace, "reschedule", post, before, snapshot(post))
     return list(warnings)
