@@ -1,0 +1,108 @@
+/* The editorial calendar: FullCalendar in the workspace's zone, drag-and-drop moves that the
+   server may refuse, and a dialog per post whose "Move to…" link is the keyboard alternative.
+
+   FullCalendar runs with the workspace's named time zone and no time-zone plugin, so its
+   Date objects are "UTC-coerced": their UTC fields hold the workspace's wall-clock time.
+   The server sends and receives wall-clock times and does every UTC conversion itself. */
+(function () {
+  "use strict";
+
+  const config = JSON.parse(document.getElementById("calendar-config").textContent);
+  const alertBox = document.getElementById("calendar-alert");
+  const statusBox = document.getElementById("calendar-status");
+  const dialog = document.getElementById("event-dialog");
+  const csrf = document.querySelector("input[name=csrfmiddlewaretoken]").value;
+
+  function pad(n) { return String(n).padStart(2, "0"); }
+
+  function wallClock(date) {
+    return date.getUTCFullYear() + "-" + pad(date.getUTCMonth() + 1) + "-" + pad(date.getUTCDate()) +
+      "T" + pad(date.getUTCHours()) + ":" + pad(date.getUTCMinutes()) + ":00";
+  }
+
+  function postUrl(template, id) { return template.replace("/0/", "/" + id + "/"); }
+
+  function say(box, text) {
+    // Emptying first makes screen readers announce the same text twice in a row.
+    statusBox.textContent = "";
+    alertBox.textContent = "";
+    window.setTimeout(function () { box.textContent = text; }, 50);
+  }
+
+  function feed(info, success, failure) {
+    const params = new URLSearchParams(window.location.search);
+    params.set("start", wallClock(info.start));
+    params.set("end", wallClock(info.end));
+    fetch(config.feedUrl + "?" + params.toString(), { headers: { Accept: "application/json" } })
+      .then(function (r) { if (!r.ok) { throw new Error(r.statusText); } return r.json(); })
+      .then(success)
+      .catch(function (error) { failure(error); say(alertBox, error.message); });
+  }
+
+  function drop(info) {
+    const body = new URLSearchParams({ start: wallClock(info.event.start) });
+    fetch(postUrl(config.dropUrl, info.event.id), {
+      method: "POST",
+      headers: { "X-CSRFToken": csrf, Accept: "application/json" },
+      body: body,
+    })
+      .then(function (r) { return r.json().catch(function () { return { ok: false, message: r.statusText }; }); })
+      .then(function (answer) {
+        if (answer.ok) {
+          say(statusBox, answer.message);
+          calendar.refetchEvents();
+        } else {
+          info.revert();
+          say(alertBox, answer.message);
+        }
+      })
+      .catch(function (error) { info.revert(); say(alertBox, error.message); });
+  }
+
+  function openDialog(info) {
+    info.jsEvent.preventDefault();
+    const event = info.event;
+    const props = event.extendedProps;
+    dialog.querySelector("#event-dialog-title").textContent = event.title;
+    const shown = {
+      when: wallClock(event.start).replace("T", " ").slice(0, 16) + " (" + props.offset + ")",
+      stateLabel: props.stateLabel,
+      networks: props.networks.join(", "),
+      pillar: props.pillar || "—",
+      persona: props.persona || "—",
+      author: props.author || "—",
+    };
+    Object.keys(shown).forEach(function (key) {
+      dialog.querySelector("[data-field=" + key + "]").textContent = shown[key];
+    });
+    const open = dialog.querySelector("[data-link=open]");
+    open.hidden = !event.url;
+    if (event.url) { open.href = event.url; }
+    const move = dialog.querySelector("[data-link=move]");
+    const back = encodeURIComponent(window.location.pathname + window.location.search);
+    move.href = postUrl(config.moveUrl, event.id) + "?next=" + back;
+    move.hidden = !props.canMove;
+    const queue = dialog.querySelector("[data-form=queue]");
+    if (queue) { queue.action = postUrl(config.moveUrl, event.id).replace("/move/", "/queue/"); }
+    dialog.showModal();
+  }
+
+  dialog.querySelector("[data-close]").addEventListener("click", function () { dialog.close(); });
+
+  const calendar = new FullCalendar.Calendar(document.getElementById("calendar"), {
+    initialView: "dayGridMonth",
+    headerToolbar: { left: "prev,next today", center: "title", right: "dayGridMonth,timeGridWeek,listMonth" },
+    locale: config.locale,
+    timeZone: config.timeZone,
+    firstDay: 1,
+    nowIndicator: true,
+    editable: config.canWrite,
+    eventDurationEditable: false,
+    eventInteractive: true,
+    displayEventEnd: false,
+    events: feed,
+    eventDrop: drop,
+    eventClick: openDialog,
+  });
+  calendar.render();
+})();
