@@ -1,0 +1,69 @@
+"""Quiet hours (possibly across midnight) and blackout dates, in local time."""
+
+from datetime import date, time
+
+import pytest
+
+from tribune.editorial.checks import check_scheduling, run_checks
+from tribune.editorial.checks_rules import in_quiet_hours
+
+from .checks_helpers import NOW, at, only, post
+
+
+@pytest.mark.parametrize(
+    "clock, quiet",
+    [
+        (time(21, 59), False),
+        (time(22, 0), True),
+        (time(0, 0), True),
+        (time(6, 59), True),
+        (time(7, 0), False),
+    ],
+)
+def test_it_handles_quiet_hours_across_midnight(clock, quiet):
+    assert in_quiet_hours(clock, time(22, 0), time(7, 0)) is quiet
+
+
+@pytest.mark.parametrize(
+    "clock, quiet",
+    [(time(11, 59), False), (time(12, 0), True), (time(13, 59), True), (time(14, 0), False)],
+)
+def test_it_handles_quiet_hours_within_a_day(clock, quiet):
+    assert in_quiet_hours(clock, time(12, 0), time(14, 0)) is quiet
+    assert not in_quiet_hours(clock, time(12, 0), time(12, 0))
+
+
+def test_it_flags_posts_in_quiet_hours_by_local_time(workspace):
+    only(workspace, "quiet_hours", quiet_start=time(22, 0), quiet_end=time(7, 0))
+    late = post(workspace, at(3, 22, 30), title="Late")
+    post(workspace, at(4, 7, 0))
+    [finding] = run_checks(workspace, date(2025, 3, 3), date(2025, 3, 10), now=NOW)
+    assert finding.post_id == late.pk and "quiet hours" in finding.message
+    assert "“Late”" in finding.where and "Move it outside" in finding.fix
+
+
+def test_it_skips_quiet_hours_when_none_are_set(workspace):
+    only(workspace, "quiet_hours")
+    post(workspace, at(3, 3))
+    assert run_checks(workspace, date(2025, 3, 3), date(2025, 3, 10), now=NOW) == []
+
+
+def test_it_flags_posts_on_blackout_dates_of_the_workspace_zone(workspace):
+    only(workspace, "blackout_date", blackout_dates=["2025-03-10", "not a date"])
+    # 00:30 on 10 March in Paris is still 9 March in UTC.
+    early = post(workspace, at(10, 0, 30))
+    post(workspace, at(9, 23, 59))
+    [finding] = run_checks(workspace, date(2025, 3, 3), date(2025, 3, 17), now=NOW)
+    assert finding.post_id == early.pk and finding.rule == "blackout_date"
+
+
+def test_it_blocks_scheduling_in_quiet_hours_and_on_blackout_dates_by_default(workspace):
+    settings = only(workspace, quiet_start=time(22, 0), quiet_end=time(7, 0))
+    settings.blackout_dates = ["2025-03-10"]
+    settings.severities = {}
+    settings.save()
+    mine = post(workspace, None)
+    blocking, _warnings = check_scheduling(mine, at(10, 23), now=NOW)
+    assert {f.rule for f in blocking} == {"quiet_hours", "blackout_date"}
+    blocking, _warnings = check_scheduling(mine, at(11, 9), now=NOW)
+    assert blocking == []
