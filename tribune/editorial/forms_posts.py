@@ -10,7 +10,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tribune.strategy.catalog import get_network, network_name, network_options
+from tribune.strategy.catalog import network_name, network_options
 from tribune.strategy.models import NetworkChoice, Objective, Persona
 from tribune.workspaces.models import Workspace
 
@@ -157,11 +157,7 @@ class VariantForm(forms.Form):
         # The picker lists the given media; the queryset is what a submitted id may be.
         self.fields["media"].queryset = MediaAsset.objects.filter(workspace=workspace)
         if media_choices is not None:
-            self.fields["media"].choices = [(m.pk, m.original_name) for m in media_choices]
-        self.media_assets = {m.pk: m for m in media_choices or []}
-        self.alt_texts = dict(
-            (variant_initial(variant) if variant and variant.pk else {}).get("alt_texts", {})
-        )
+            self.fields["media"].choices = [(m.pk, media_label(m)) for m in media_choices]
 
     def bound_alt_texts(self) -> dict[int, str]:
         """Return media id -> per-network alt text as submitted (`<prefix>-alt-<id>`)."""
@@ -188,6 +184,12 @@ class VariantForm(forms.Form):
         return variant
 
 
+def media_label(media: MediaAsset) -> str:
+    """Return how the picker names a medium: file name, kind and size in pixels."""
+    size = f", {media.width} × {media.height}" if media.width and media.height else ""
+    return f"{media.original_name} ({media.get_kind_display()}{size})"
+
+
 def variant_initial(variant: Variant) -> dict:
     """Return a saved variant's values as the form shows them."""
     rows = list(variant.variantmedia_set.all())
@@ -201,8 +203,3 @@ def variant_initial(variant: Variant) -> dict:
         "media": [r.media_id for r in rows],
         "alt_texts": {r.media_id: r.alt_text for r in rows},
     }
-
-
-def closed_network(key: str) -> bool:
-    network = get_network(key)
-    return network is None or not network.is_alive

@@ -201,3 +201,48 @@ def test_it_checks_live_only_for_writers_and_known_networks(client, workspace, b
     assert check(client, workspace, "myspace", text="hi").status_code == 404
     url = reverse("post-variant-check", args=[workspace.slug, "x"])
     assert client.get(url).status_code == 405
+
+
+def test_it_previews_links_media_and_per_network_alt_text(client, workspace, alice) -> None:
+    post = make_post(workspace, networks=("mastodon", "instagram"))
+    media = make_media(workspace, "lamp.jpg")
+    for variant in post.variants.all():
+        variant.text = "New lamps https://lumen.example/spring"
+        variant.save()
+        VariantMedia.objects.create(
+            variant=variant, media=media, alt_text=f"Lamp on {variant.network}"
+        )
+    client.force_login(alice)
+    html = client.get(reverse("post-detail", args=[workspace.slug, post.pk])).content.decode()
+    image_url = reverse("media-file", args=[workspace.slug, media.pk])
+    assert f'<img src="{image_url}" alt="Lamp on mastodon">' in html
+    assert f'<img src="{image_url}" alt="Lamp on instagram">' in html
+    # Mastodon makes the link clickable; Instagram shows it as plain text.
+    assert html.count('<a href="https://lumen.example/spring"') == 1
+
+
+def test_it_shows_a_post_to_a_guest_without_the_edit_button(client, workspace, bob) -> None:
+    set_roles(bob, workspace, Role.GUEST)
+    post = make_post(workspace, networks=("x",))
+    client.force_login(bob)
+    response = client.get(reverse("post-detail", args=[workspace.slug, post.pk]))
+    assert response.status_code == 200
+    assert reverse("post-edit", args=[workspace.slug, post.pk]) not in response.content.decode()
+
+
+def test_it_opens_the_composer_in_constant_queries(
+    client, workspace, alice, django_assert_max_num_queries
+) -> None:
+    client.force_login(alice)
+    post = make_post(workspace, networks=("x",))
+    url = reverse("post-edit", args=[workspace.slug, post.pk])
+    client.get(url)
+    with django_assert_max_num_queries(30) as few:
+        client.get(url)
+    media = [make_media(workspace, f"m{i}.jpg") for i in range(6)]
+    for network in ("bluesky", "linkedin", "mastodon"):
+        variant = Variant.objects.create(post=post, network=network, text="Hi")
+        for i, m in enumerate(media[:3]):
+            VariantMedia.objects.create(variant=variant, media=m, position=i)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(url).status_code == 200
