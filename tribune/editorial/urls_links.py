@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import views_links as views
+
+urlpatterns = [
+    path("w/<slug:slug>/settings/links/", views.link_settings, name="link-settings"),
+    path("l/<str:code>", views.short_link, name="short-link"),
+]
