@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 
+from tribune.editorial.models import MediaAsset, Post, QueueSlot, Variant
 from tribune.strategy.models import NetworkChoice, Objective, Persona
 from tribune.testing.api_client import token_for
 from tribune.workspaces.models import Membership
@@ -42,7 +43,7 @@ def wsgi_app() -> Iterator:
 
 @pytest.fixture
 def seeded(workspace, alice, bob) -> dict[str, int]:
-    """Objects of alice's workspace that generated path ids are steered to."""
+    """Objects of alice's workspace that generated path ids are steered to (strategy, editorial)."""
     persona = Persona.objects.create(workspace=workspace, name="Camille", networks=["linkedin"])
     objective = Objective.objects.create(
         workspace=workspace,
@@ -56,6 +57,20 @@ def seeded(workspace, alice, bob) -> dict[str, int]:
     objective.personas.add(persona)
     choice = NetworkChoice.objects.create(workspace=workspace, network="linkedin", rationale="B2B")
     choice.personas.add(persona)
+    post = Post.objects.create(workspace=workspace, title="Launch", body="Spring", author=alice)
+    Variant.objects.create(post=post, network="linkedin", text="Spring")
+    media = MediaAsset.objects.create(
+        workspace=workspace,
+        file="media/a.png",
+        original_name="a.png",
+        kind="image",
+        mime_type="image/png",
+        size_bytes=10,
+        alt_text="A lamp",
+    )
+    slot = QueueSlot.objects.create(
+        workspace=workspace, network="linkedin", weekday=1, time="09:30"
+    )
     return {
         "slug": workspace.slug,
         "persona_id": persona.pk,
@@ -64,6 +79,9 @@ def seeded(workspace, alice, bob) -> dict[str, int]:
         "choice_id": choice.pk,
         "key": "linkedin",
         "network": "instagram",
+        "post_id": post.pk,
+        "media_id": media.pk,
+        "slot_id": slot.pk,
     }
 
 
