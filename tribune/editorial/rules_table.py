@@ -93,6 +93,8 @@ NETWORK_RULES: dict[str, NetworkRules] = _rules(
         sources=(
             "https://docs.bsky.app/docs/advanced-guides/post-richtext",
             "https://docs.bsky.app/docs/tutorials/video",
+            # One video per post, up to 3 minutes and 100 MB since March 2025.
+            "https://bsky.social/about/blog/09-11-2024-video",
         ),
     ),
     NetworkRules(
