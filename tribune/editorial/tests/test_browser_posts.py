@@ -45,6 +45,15 @@ def test_it_composes_for_three_networks_with_a_live_limit(page, workspace, alice
     x_text.fill("Read https://lumen.example/" + "a" * 300)
     page.locator("#status-x .live-count").get_by_text("28").wait_for()  # "Read " + 23
 
+    # The JS mirror and the server agree on X's weights: CJK 2 each, an emoji 2.
+    family = "\U0001f468\u200d\U0001f469\u200d\U0001f467\u200d\U0001f466"
+    with page.expect_response("**/posts/check/x/") as answer:
+        x_text.fill("日本" + family)
+        assert page.locator("#status-x .live-count").inner_text() == "6"
+    assert answer.value.ok
+    page.wait_for_load_state("networkidle")  # htmx has swapped the server's count in
+    assert page.locator("#status-x .live-count").inner_text() == "6"
+
     page.click("main form button[type=submit]:text('Save')")
     page.get_by_text("Post saved.").wait_for()
     assert post.variants.get(network="bluesky").text == "é" * 300
