@@ -73,7 +73,7 @@ def objective_not_served(ctx: Context, severity: str) -> Iterator[Finding]:
 def network_not_planned(ctx: Context, severity: str) -> Iterator[Finding]:
     if ctx.end <= ctx.now:
         return  # a window that is over cannot be planned any more
-    planned = {v.network for p in ctx.posts if ctx.start <= p.when < ctx.end for v in p.variants}
+    planned = {v.network for p in ctx.in_window() for v in p.variants}
     values = {
         "first": day_text(ctx.first_day),
         "last": day_text(ctx.last_day),

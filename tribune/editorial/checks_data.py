@@ -13,10 +13,13 @@ from __future__ import annotations
 
 import zoneinfo
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from typing import NamedTuple
 
 from django.db.models import Case, F, When
 from django.utils import formats
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from tribune.strategy.catalog import network_name
@@ -54,15 +57,15 @@ class Finding:
         return self.severity == Severity.BLOCK
 
 
-@dataclass(frozen=True)
-class PlannedVariant:
+class PlannedVariant(NamedTuple):
     network: str
     text: str
     link: str
 
 
-@dataclass(frozen=True)
-class PlannedPost:
+# Tuples, not dataclasses: a three-month window of a big workspace holds
+# ten thousand of them, and tuples are several times cheaper to build.
+class PlannedPost(NamedTuple):
     id: int
     title: str
     when: datetime  # aware
@@ -110,6 +113,21 @@ class Context:
     old_week_counts: dict[str, int] = field(default_factory=dict)
     # (persona ids, objective ids) served in the coming weeks, loaded once per run.
     coverage: tuple[set[int], set[int]] | None = None
+    # The language findings are written in, read once per run.
+    language: str | None = field(default_factory=get_language)
+    window_cache: list[PlannedPost] | None = None
+
+    def __post_init__(self) -> None:
+        # Posts come from the database in UTC; comparing datetimes of one zone is cheaper.
+        self.start = self.start.astimezone(UTC)
+        self.end = self.end.astimezone(UTC)
+
+    def in_window(self) -> list[PlannedPost]:
+        """Return the posts planned in [start, end), computed once per run."""
+        if self.window_cache is None:
+            start, end = self.start, self.end
+            self.window_cache = [p for p in self.posts if start <= p.when < end]
+        return self.window_cache
 
     def severity(self, rule: str, default: str) -> str:
         value = self.settings.severities.get(rule, default)
@@ -131,24 +149,43 @@ class Context:
         return self.local_day(self.end - timedelta(microseconds=1))
 
 
-def day_text(day: date) -> str:
+# Findings can number in the thousands: dates, times and the "where" patterns
+# are formatted once per language and value, not once per finding.
+@lru_cache(maxsize=4096)
+def _day_text(language: str | None, day: date) -> str:
     return formats.date_format(day, "DATE_FORMAT")
 
 
-def time_text(clock: time) -> str:
+@lru_cache(maxsize=4096)
+def _time_text(language: str | None, clock: time) -> str:
     return formats.time_format(clock, "TIME_FORMAT")
 
 
-def moment_text(ctx: Context, moment: datetime) -> str:
-    return formats.date_format(moment.astimezone(ctx.tz), "DATETIME_FORMAT")
+@lru_cache(maxsize=16)
+def _where_patterns(language: str | None) -> tuple[str, str, str]:
+    return (
+        _("“%(title)s” on %(network)s, %(when)s"),
+        _("“%(title)s”, %(when)s"),
+        _("%(day)s at %(time)s"),
+    )
+
+
+def day_text(day: date) -> str:
+    return _day_text(get_language(), day)
+
+
+def time_text(clock: time) -> str:
+    return _time_text(get_language(), clock)
 
 
 def post_where(ctx: Context, post: PlannedPost, network: str | None = None) -> str:
-    values = {"title": post.title, "when": moment_text(ctx, post.when)}
+    """Return "“title” on Network, day at time", the post's place in the calendar."""
+    language = ctx.language
+    on_network, alone, moment = _where_patterns(language)
+    when = moment % {"day": _day_text(language, post.day), "time": _time_text(language, post.clock)}
     if network:
-        values["network"] = network_name(network)
-        return _("“%(title)s” on %(network)s, %(when)s") % values
-    return _("“%(title)s”, %(when)s") % values
+        return on_network % {"title": post.title, "network": network_name(network), "when": when}
+    return alone % {"title": post.title, "when": when}
 
 
 def monday(day: date) -> date:

@@ -42,7 +42,7 @@ def window_posts(ctx: Context) -> list[PlannedPost]:
     """Return the posts a rule about single posts judges: the focus, or the window's."""
     if ctx.focus is not None:
         return [ctx.focus]
-    return [p for p in ctx.posts if ctx.start <= p.when < ctx.end]
+    return ctx.in_window()
 
 
 def weeks(ctx: Context) -> list[date]:
@@ -264,15 +264,16 @@ def quiet_hours(ctx: Context, severity: str) -> Iterator[Finding]:
     if start is None or end is None:
         return
     values = {"start": time_text(start), "end": time_text(end)}
+    message = _("It is planned at %(time)s, within the quiet hours (%(start)s–%(end)s).")
+    fix = _("Move it outside %(start)s–%(end)s.") % values
     for post in window_posts(ctx):
         if in_quiet_hours(post.clock, start, end):
             yield Finding(
                 rule="quiet_hours",
                 severity=severity,
-                message=_("It is planned at %(time)s, within the quiet hours (%(start)s–%(end)s).")
-                % {**values, "time": time_text(post.clock)},
+                message=message % {**values, "time": time_text(post.clock)},
                 where=post_where(ctx, post),
-                fix=_("Move it outside %(start)s–%(end)s.") % values,
+                fix=fix,
                 post_id=post.id,
                 day=post.day,
             )
@@ -290,43 +291,46 @@ def blackout_days(ctx: Context) -> set[date]:
 
 def blackout_date(ctx: Context, severity: str) -> Iterator[Finding]:
     days = blackout_days(ctx)
+    message = _("It is planned on %(day)s, a blackout date.")
+    fix = _("Move it to a day that is not a blackout date.")
     for post in window_posts(ctx):
         if post.day in days:
             yield Finding(
                 rule="blackout_date",
                 severity=severity,
-                message=_("It is planned on %(day)s, a blackout date.")
-                % {"day": day_text(post.day)},
+                message=message % {"day": day_text(post.day)},
                 where=post_where(ctx, post),
-                fix=_("Move it to a day that is not a blackout date."),
+                fix=fix,
                 post_id=post.id,
                 day=post.day,
             )
 
 
 def post_without_persona(ctx: Context, severity: str) -> Iterator[Finding]:
+    message, fix = _("This post targets no persona."), _("Choose the persona it is written for.")
     for post in window_posts(ctx):
         if post.persona_id is None:
             yield Finding(
                 rule="post_without_persona",
                 severity=severity,
-                message=_("This post targets no persona."),
+                message=message,
                 where=post_where(ctx, post),
-                fix=_("Choose the persona it is written for."),
+                fix=fix,
                 post_id=post.id,
                 day=post.day,
             )
 
 
 def post_without_objective(ctx: Context, severity: str) -> Iterator[Finding]:
+    message, fix = _("This post serves no objective."), _("Choose the objectives it serves.")
     for post in window_posts(ctx):
         if not post.has_objective:
             yield Finding(
                 rule="post_without_objective",
                 severity=severity,
-                message=_("This post serves no objective."),
+                message=message,
                 where=post_where(ctx, post),
-                fix=_("Choose the objectives it serves."),
+                fix=fix,
                 post_id=post.id,
                 day=post.day,
             )

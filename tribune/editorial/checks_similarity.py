@@ -37,6 +37,12 @@ TRAILING = ".,;:!?)]}"
 
 def normalise_url(url: str) -> str:
     """Return the form of `url` used to compare links; "" for something that is no link."""
+    scheme, sep, rest = url.strip().partition("://")
+    if sep and scheme.lower() in ("http", "https") and not any(c in rest for c in "?#@:[%"):
+        # The common case, a plain link: no query, port, credentials or escapes.
+        host, slash, path = rest.partition("/")
+        host = host.lower().removeprefix("www.")
+        return host + (slash + path).rstrip("/") if host else ""
     try:
         parts = urlsplit(url.strip())
         port = parts.port
