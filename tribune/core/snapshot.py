@@ -6,13 +6,16 @@ import json
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.db.models.fields.files import FieldFile
 
 
 def snapshot(obj: models.Model) -> dict:
     """Return the instance's concrete and many-to-many field values as plain JSON data."""
     data: dict = {}
     for f in obj._meta.concrete_fields:
-        data[f.attname] = getattr(obj, f.attname)
+        value = getattr(obj, f.attname)
+        # A file is recorded by its stored name, not its content.
+        data[f.attname] = value.name if isinstance(value, FieldFile) else value
     if obj.pk:
         for f in obj._meta.many_to_many:
             data[f.name] = sorted(getattr(obj, f.name).values_list("pk", flat=True))
