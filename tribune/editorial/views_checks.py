@@ -20,6 +20,9 @@ from .forms_checks import EditorialSettingsForm, PillarForm
 from .models import ContentPillar
 
 DEFAULT_DAYS = 28
+# A busy quarter can hold thousands of findings of one kind; the page shows the
+# first ones of each rule and says how many more there are.
+SHOWN_PER_RULE = 50
 # A longer window is refused: the panel must stay fast.
 MAX_DAYS = 366
 
@@ -74,7 +77,14 @@ def calendar_checks(request, access):
     start, end, error = checked_range(request)
     groups = actions_checks.grouped_findings(access, start, end)
     slug = access.workspace.slug
-    rows = [(group, [(f, link_for(slug, f)) for f in group.findings]) for group in groups]
+    rows = [
+        (
+            group,
+            [(f, link_for(slug, f)) for f in group.findings[:SHOWN_PER_RULE]],
+            max(0, len(group.findings) - SHOWN_PER_RULE),
+        )
+        for group in groups
+    ]
     context = {
         "groups": rows,
         "count": sum(len(g.findings) for g in groups),

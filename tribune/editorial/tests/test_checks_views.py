@@ -222,3 +222,13 @@ def test_it_checks_the_panel_in_a_fixed_number_of_queries(
     client.force_login(alice)
     with django_assert_max_num_queries(20):
         assert client.get(url("calendar-checks", workspace)).status_code == 200
+
+
+def test_it_shows_the_first_findings_of_a_rule_and_counts_the_rest(client, workspace, alice):
+    now = timezone.now()
+    for n in range(53):
+        post(workspace, now + timedelta(hours=n + 1), title=f"Post {n}")
+    client.force_login(alice)
+    page = client.get(url("calendar-checks", workspace)).content.decode()
+    assert page.count("This post targets no persona.") == 50
+    assert "3 more findings of this kind are not shown" in page
