@@ -116,6 +116,7 @@ class Context:
     # The language findings are written in, read once per run.
     language: str | None = field(default_factory=get_language)
     window_cache: list[PlannedPost] | None = None
+    offsets: dict[int, timedelta] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # Posts come from the database in UTC; comparing datetimes of one zone is cheaper.
@@ -132,6 +133,18 @@ class Context:
     def severity(self, rule: str, default: str) -> str:
         value = self.settings.severities.get(rule, default)
         return value if value in Severity.values else default
+
+    def offset(self, moment: datetime) -> timedelta:
+        """Return the zone's UTC offset at an aware moment.
+
+        Offsets change only at transitions, which fall on quarter hours; one
+        zoneinfo lookup per quarter hour is much cheaper than one per post.
+        """
+        key = int(moment.timestamp()) // 900
+        found = self.offsets.get(key)
+        if found is None:
+            found = self.offsets[key] = moment.astimezone(self.tz).utcoffset() or timedelta(0)
+        return found
 
     def local_day(self, moment: datetime) -> date:
         return moment.astimezone(self.tz).date()
@@ -240,13 +253,13 @@ def load_posts(
 
 def planned(ctx: Context, row: tuple, variants, has_objective: bool) -> PlannedPost:
     pk, title, when, persona_id, pillar_id = row
-    local = when.astimezone(ctx.tz)
+    local = when.replace(tzinfo=None) + ctx.offset(when)
     return PlannedPost(
         id=pk,
         title=title,
         when=when,
         day=local.date(),
-        clock=local.time().replace(tzinfo=None),
+        clock=local.time(),
         persona_id=persona_id,
         pillar_id=pillar_id,
         has_objective=has_objective,

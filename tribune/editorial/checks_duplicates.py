@@ -31,7 +31,9 @@ def _pairs_to_report(ctx: Context, pairs) -> Iterator[tuple[PlannedPost, Planned
     the window; with a focus, the focus against its closest look-alike.
     """
     done: set[tuple[int, str]] = set()
+    # Closest look-alike first, so that it is the one a post is reported against.
     ordered = sorted(pairs, key=lambda t: abs((t[0].when - t[1].when).total_seconds()))
+    found = []
     for earlier, later, network, detail in ordered:
         if ctx.focus is not None:
             post, other = (later, earlier) if later.id == ctx.focus.id else (earlier, later)
@@ -43,7 +45,9 @@ def _pairs_to_report(ctx: Context, pairs) -> Iterator[tuple[PlannedPost, Planned
                 continue
         if (post.id, network) not in done:
             done.add((post.id, network))
-            yield post, other, network, detail
+            found.append((post, other, network, detail))
+    # Reported in calendar order, like every other rule.
+    yield from sorted(found, key=lambda t: (t[0].when, t[0].id, t[2]))
 
 
 def duplicate_link(ctx: Context, severity: str) -> Iterator[Finding]:

@@ -115,3 +115,14 @@ def test_it_lets_owners_make_any_rule_block(workspace):
     assert [f.rule for f in blocking] == ["post_without_persona"]
     assert "post_without_objective" in [f.rule for f in warnings]
     assert "persona_not_served" not in [f.rule for f in blocking + warnings]
+
+
+def test_it_checks_one_post_in_a_fixed_number_of_queries(workspace, django_assert_max_num_queries):
+    only(workspace, *RULES)
+    choose(workspace, "linkedin", low=1, high=2)
+    for n in range(40):
+        post(workspace, at(1) + timedelta(hours=12 * n), text=f"Post {n}")
+    mine = post(workspace, at(20))
+    with django_assert_max_num_queries(12):
+        blocking, warnings = check_scheduling(mine, at(5), now=NOW)
+    assert blocking == [] and "frequency_high" in {f.rule for f in warnings}

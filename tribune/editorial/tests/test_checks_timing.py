@@ -1,6 +1,6 @@
 """Quiet hours (possibly across midnight) and blackout dates, in local time."""
 
-from datetime import date, time
+from datetime import UTC, date, datetime, time
 
 import pytest
 
@@ -67,3 +67,13 @@ def test_it_blocks_scheduling_in_quiet_hours_and_on_blackout_dates_by_default(wo
     assert {f.rule for f in blocking} == {"quiet_hours", "blackout_date"}
     blocking, _warnings = check_scheduling(mine, at(11, 9), now=NOW)
     assert blocking == []
+
+
+def test_it_reads_local_times_on_both_sides_of_a_daylight_saving_change(workspace):
+    only(workspace, "quiet_hours", quiet_start=time(3, 0), quiet_end=time(4, 0))
+    before = post(workspace, at(30, 1, 59))  # 00:59 UTC, winter time
+    after = post(workspace, at(30, 3, 0))  # 01:00 UTC, summer time: one minute later
+    autumn = post(workspace, datetime(2025, 10, 26, 1, 30, tzinfo=UTC))  # 02:30 local, winter
+    findings = run_checks(workspace, date(2025, 3, 29), date(2025, 10, 28), now=NOW)
+    assert [f.post_id for f in findings] == [after.pk]
+    assert before.pk and autumn.pk
