@@ -270,9 +270,10 @@ def variant_problems(post: Post) -> list[str]:
     from .rules import check_variant  # engineer A's table of network rules
 
     messages = []
-    for variant in post.variants.prefetch_related("media").order_by("network"):
-        media = list(variant.media.order_by("variantmedia__position", "variantmedia__id"))
-        for problem in check_variant(variant, media):
+    for variant in post.variants.order_by("network"):
+        # check_variant loads the attachments itself, with each one's alt text
+        # for this network (a per-network alt text overrides the asset's own).
+        for problem in check_variant(variant):
             messages.append(f"{network_name(variant.network)}: {problem.message}")
     return messages
 

@@ -4,12 +4,16 @@ Objectives, networks and the plan have their own modules (views_*.py)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.db.models import Count
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tribune.editorial.models import Post
 from tribune.workspaces.decorators import workspace_view
 from tribune.workspaces.models import Membership
 from tribune.workspaces.roles import Action
@@ -24,12 +28,16 @@ from .models import NetworkChoice, Objective, Persona
 @workspace_view()
 def overview(request, access):
     ws = access.workspace
+    now = timezone.now()
     counts = {
         "personas": Persona.objects.filter(workspace=ws).count(),
         "objectives": Objective.objects.filter(workspace=ws).count(),
         "networks": NetworkChoice.objects.filter(workspace=ws).count(),
         "policies": NetworkChoice.objects.filter(workspace=ws, policy__isnull=False).count(),
         "members": Membership.objects.filter(workspace=ws).count(),
+        "planned": Post.objects.filter(
+            workspace=ws, scheduled_at__gte=now, scheduled_at__lt=now + timedelta(weeks=4)
+        ).count(),
     }
     return render(request, "strategy/overview.html", {"counts": counts})
 

@@ -154,6 +154,17 @@ VERB_LABELS = {
     "recommendation_accepted": _("accepted the recommendation"),
     "recommendation_rejected": _("rejected the recommendation"),
     "recommendation_reconsidered": _("reconsidered the recommendation"),
+    "transition": _("moved in the workflow"),
+    "approve": _("approved"),
+    "client_approve": _("approved for the client"),
+    "comment": _("commented on"),
+    "reschedule": _("rescheduled"),
+    "revoke_preview_link": _("revoked the preview link of"),
+    "upload": _("uploaded"),
+    "upload_import": _("uploaded for import"),
+    "ical_enable": _("turned on the calendar feed of"),
+    "ical_revoke": _("turned off the calendar feed of"),
+    "ical_rotate": _("renewed the calendar feed address of"),
 }
 
 

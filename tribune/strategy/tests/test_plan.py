@@ -252,8 +252,9 @@ def test_it_serves_the_plan_again_from_cache_until_the_strategy_changes(
         reverse("persona-create", args=[workspace.slug]), {"name": "Avant", "audience": "b2c"}
     )
     assert "Avant" in client.get(url).content.decode()
-    # session, user, membership, plan version, workspace switcher: none of the plan.
-    with django_assert_max_num_queries(5):
+    # session, user, membership, plan version, workspace switcher, unread
+    # notifications: none of the plan.
+    with django_assert_max_num_queries(6):
         assert "Avant" in client.get(url).content.decode()
     client.post(
         reverse("persona-create", args=[workspace.slug]), {"name": "Après", "audience": "b2b"}
