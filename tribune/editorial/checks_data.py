@@ -116,7 +116,7 @@ class Context:
     # The language findings are written in, read once per run.
     language: str | None = field(default_factory=get_language)
     window_cache: list[PlannedPost] | None = None
-    offsets: dict[int, timedelta] = field(default_factory=dict)
+    offsets: dict[int, timedelta | None] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # Posts come from the database in UTC; comparing datetimes of one zone is cheaper.
@@ -137,14 +137,21 @@ class Context:
     def offset(self, moment: datetime) -> timedelta:
         """Return the zone's UTC offset at an aware moment.
 
-        Offsets change only at transitions, which fall on quarter hours; one
-        zoneinfo lookup per quarter hour is much cheaper than one per post.
+        A dense calendar has thousands of posts but a few thousand hours: the
+        offset is looked up once per UTC hour, at its first and last second.
+        An hour holding a transition (they can fall on the half hour) gets
+        None in the cache and is resolved post by post.
         """
-        key = int(moment.timestamp()) // 900
-        found = self.offsets.get(key)
+        hour = int(moment.timestamp()) // 3600
+        if hour not in self.offsets:
+            first = datetime.fromtimestamp(hour * 3600, UTC)
+            before = first.astimezone(self.tz).utcoffset()
+            after = (first + timedelta(seconds=3599)).astimezone(self.tz).utcoffset()
+            self.offsets[hour] = before if before == after else None
+        found = self.offsets[hour]
         if found is None:
-            found = self.offsets[key] = moment.astimezone(self.tz).utcoffset() or timedelta(0)
-        return found
+            found = moment.astimezone(self.tz).utcoffset()
+        return found or timedelta(0)
 
     def local_day(self, moment: datetime) -> date:
         return moment.astimezone(self.tz).date()

@@ -77,3 +77,15 @@ def test_it_reads_local_times_on_both_sides_of_a_daylight_saving_change(workspac
     findings = run_checks(workspace, date(2025, 3, 29), date(2025, 10, 28), now=NOW)
     assert [f.post_id for f in findings] == [after.pk]
     assert before.pk and autumn.pk
+
+
+def test_it_finds_the_offset_inside_an_hour_that_changes_on_the_half_hour(workspace):
+    # Lord Howe Island moves from +10:30 to +11 at 02:00 local on 5 October 2025,
+    # that is at 15:30 UTC: the hour from 15:00 UTC holds the change.
+    workspace.time_zone = "Australia/Lord_Howe"
+    workspace.save()
+    only(workspace, "quiet_hours", quiet_start=time(2, 30), quiet_end=time(3, 0))
+    before = post(workspace, datetime(2025, 10, 4, 15, 20, tzinfo=UTC))  # 01:50 local
+    after = post(workspace, datetime(2025, 10, 4, 15, 40, tzinfo=UTC))  # 02:40 local
+    findings = run_checks(workspace, date(2025, 10, 4), date(2025, 10, 7), now=NOW)
+    assert [f.post_id for f in findings] == [after.pk] and before.pk
