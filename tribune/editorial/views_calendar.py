@@ -33,11 +33,20 @@ def _locale() -> str:
     return "fr" if translation.get_language().startswith("fr") else "en-gb"
 
 
+def _day(raw: str):
+    try:
+        return parse_date(raw[:10]) if raw else None
+    except ValueError:  # well-formed but impossible, like 2031-02-31
+        return None
+
+
 @workspace_view(Action.VIEW_PLAN)
 def calendar_page(request: HttpRequest, access: Access) -> HttpResponse:
     form = CalendarFilterForm(access.workspace, request.GET or None)
     colour_by = form.colour_by_value() if request.GET else "network"
     slug = access.workspace.slug
+    # ?date=YYYY-MM-DD opens the calendar on that day's month (links from other pages).
+    initial_date = _day(request.GET.get("date", ""))
     return render(
         request,
         "editorial/calendar.html",
@@ -52,6 +61,7 @@ def calendar_page(request: HttpRequest, access: Access) -> HttpResponse:
                 "moveUrl": reverse("calendar-move", args=[slug, 0]),
                 "timeZone": access.workspace.time_zone,
                 "locale": _locale(),
+                "initialDate": initial_date.isoformat() if initial_date else None,
                 "canWrite": access.can(Action.WRITE_POSTS) or access.can(Action.PUBLISH),
             },
             "can_publish": access.can(Action.PUBLISH),
@@ -62,9 +72,12 @@ def calendar_page(request: HttpRequest, access: Access) -> HttpResponse:
 
 def _range_bound(raw: str, tz) -> datetime | None:
     """Parse a FullCalendar range bound: a date, or a wall-clock or offset date-time."""
-    moment = parse_datetime(raw) if "T" in raw else None
+    try:
+        moment = parse_datetime(raw) if "T" in raw else None
+    except ValueError:
+        return None
     if moment is None:
-        day = parse_date(raw[:10]) if raw else None
+        day = _day(raw)
         if day is None:
             return None
         moment = datetime.combine(day, datetime.min.time())
@@ -110,7 +123,10 @@ def calendar_drop(request: HttpRequest, access: Access, post_id: int) -> JsonRes
     """
     post = access_post(access, post_id)
     tz = timezones.zone(access.workspace.time_zone)
-    local = parse_datetime(request.POST.get("start", ""))
+    try:
+        local = parse_datetime(request.POST.get("start", ""))
+    except ValueError:  # well-formed but impossible, like 2031-02-31T10:00
+        local = None
     if local is None:
         return JsonResponse(
             {"ok": False, "message": _("Not moved: no valid time given.")}, status=400

@@ -91,6 +91,7 @@
 
   const calendar = new FullCalendar.Calendar(document.getElementById("calendar"), {
     initialView: "dayGridMonth",
+    initialDate: config.initialDate || undefined,
     headerToolbar: { left: "prev,next today", center: "title", right: "dayGridMonth,timeGridWeek,listMonth" },
     locale: config.locale,
     timeZone: config.timeZone,
@@ -105,4 +106,9 @@
     eventClick: openDialog,
   });
   calendar.render();
+  // The arrow icons are drawn with role="img" and no text, inside buttons that FullCalendar
+  // already names ("Mois précédent"): hide the icons so the button's name is what is read.
+  calendar.el.querySelectorAll(".fc-toolbar .fc-icon").forEach(function (icon) {
+    icon.setAttribute("aria-hidden", "true");
+  });
 })();
