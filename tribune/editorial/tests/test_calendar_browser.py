@@ -107,6 +107,12 @@ def test_it_opens_a_post_by_keyboard_and_moves_it_with_the_form(page, alice, wor
     post.refresh_from_db()
     assert post.scheduled_at == datetime(2031, 1, 20, 13, 45, tzinfo=UTC)
     assert "Teaser" in page.locator(".messages").inner_text()
+    # The week and list views are checked too.
+    for view in ("timeGridWeek", "listMonth"):
+        page.locator(f".fc-{view}-button").click()
+        page.locator(f".fc-{view}-view").wait_for()
+        assert axe_violations(page) == [], view
+    assert "Teaser" in page.locator(".fc-list-event").inner_text()
 
 
 def test_it_passes_axe_on_the_slot_and_feed_pages(page, alice, workspace):

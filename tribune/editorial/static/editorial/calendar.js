@@ -96,6 +96,10 @@
     locale: config.locale,
     timeZone: config.timeZone,
     firstDay: 1,
+    // No inner scrolling: a scrolled area inside FullCalendar's grid cannot be made
+    // keyboard-reachable without breaking the grid's ARIA structure, so the page scrolls.
+    height: "auto",
+    slotDuration: "01:00:00",
     nowIndicator: true,
     editable: config.canWrite,
     eventDurationEditable: false,
