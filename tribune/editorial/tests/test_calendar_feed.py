@@ -199,3 +199,16 @@ def test_it_answers_the_feed_in_a_query_count_that_does_not_grow_with_posts(
     assert many == few
     with django_assert_max_num_queries(12):
         client.get(feed_url(workspace, start, end))
+
+
+def test_it_renders_the_page_in_a_fixed_number_of_queries(
+    client, alice, workspace, django_assert_max_num_queries
+):
+    for i in range(30):
+        make_post(workspace, f"Post {i}", future(2 + i), ("linkedin", f"net{i}"))
+    client.force_login(alice)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("calendar", args=[workspace.slug]))
+    assert response.status_code == 200
+    # 31 networks (LinkedIn and 30 made-up keys) and "Several networks".
+    assert len(response.context["legend"]) == 32

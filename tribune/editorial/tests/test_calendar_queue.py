@@ -209,3 +209,17 @@ def test_it_refuses_an_unknown_network_in_the_action(alice, workspace):
 
     with pytest.raises(ValidationError):
         do_create_slots(access_workspace(alice, workspace.slug), "myspace2", [1], time(9, 0))
+
+
+def test_it_lists_slots_in_a_fixed_number_of_queries(
+    client, alice, workspace, django_assert_max_num_queries
+):
+    client.force_login(alice)
+    url = reverse("queue-slots", args=[workspace.slug])
+    for network in ("linkedin", "instagram", "bluesky"):
+        for weekday in range(7):
+            slot(workspace, network=network, weekday=weekday)
+    with django_assert_max_num_queries(8):
+        response = client.get(url)
+    assert len(response.context["rows"]) == 3
+    assert sum(len(row["slots"]) for row in response.context["rows"]) == 21
