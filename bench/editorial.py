@@ -131,6 +131,18 @@ def seed(slug: str, total: int, in_month: int) -> tuple[object, object]:
         if i % 5 == 0:
             variants.append(Variant(post=post, network=NETWORKS[(i + 1) % 6], text=post.body))
     Variant.objects.bulk_create(variants, batch_size=5000)
+    # Most posts serve an objective, as in a calendar built from a strategy; one in
+    # nine serves none, so the "serves no objective" rule still has work to do.
+    objectives = list(Objective.objects.filter(workspace=workspace))
+    links = Post.objectives.through
+    links.objects.bulk_create(
+        (
+            links(post_id=post.pk, objective_id=objectives[i % len(objectives)].pk)
+            for i, post in enumerate(posts)
+            if i % 9
+        ),
+        batch_size=5000,
+    )
     return workspace, owner
 
 

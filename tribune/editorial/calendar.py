@@ -8,17 +8,19 @@ one for the networks the workspace uses (colours).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
+from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from tribune.strategy.catalog import network_name
 from tribune.strategy.models import NetworkChoice
-from tribune.workspaces.actions import Access
+from tribune.workspaces.actions import Access, workspace_version
 from tribune.workspaces.models import Workspace
 from tribune.workspaces.roles import Action
 
@@ -75,6 +77,7 @@ class Colours:
     legend: list[LegendEntry] = field(default_factory=list)
 
 
+@functools.cache
 def text_colour(background: str) -> str:
     """Return black or white, whichever contrasts more with a #rrggbb background."""
 
@@ -92,7 +95,24 @@ def text_colour(background: str) -> str:
 
 
 def workspace_networks(workspace: Workspace) -> list[str]:
-    """Return the networks the workspace chose or has posts on, in a stable order."""
+    """Return the networks the workspace chose or has posts on, in a stable order.
+
+    Finding the networks posts use reads every variant of the workspace, so the
+    answer is cached until the workspace next changes (see workspace_version).
+    """
+    # Kept on the instance too: the filter form and the colours ask in one request.
+    found = getattr(workspace, "_calendar_networks", None)
+    if found is None:
+        key = f"calendar-networks:{workspace.pk}:{workspace_version(workspace)}"
+        found = cache.get(key)
+        if found is None:
+            found = _workspace_networks(workspace)
+            cache.set(key, found, 300)
+        workspace._calendar_networks = found
+    return found
+
+
+def _workspace_networks(workspace: Workspace) -> list[str]:
     chosen = set(
         NetworkChoice.objects.filter(workspace=workspace).values_list("network", flat=True)
     )
@@ -123,13 +143,11 @@ def colours(workspace: Workspace, by: str) -> Colours:
     return result
 
 
-def posts_between(
+def filtered_posts(
     workspace: Workspace, start: datetime, end: datetime, filters: Filters
 ) -> QuerySet:
-    """Return the workspace's posts timed in [start, end), filtered, with what the feed shows."""
-    posts = Post.objects.filter(
-        workspace=workspace, scheduled_at__gte=start, scheduled_at__lt=end
-    ).select_related("pillar", "persona", "author")
+    """Return the workspace's posts timed in [start, end), filtered as the calendar asks."""
+    posts = Post.objects.filter(workspace=workspace, scheduled_at__gte=start, scheduled_at__lt=end)
     if filters.networks:
         on_network = Variant.objects.filter(post=OuterRef("pk"), network__in=filters.networks)
         posts = posts.filter(Exists(on_network))
@@ -143,13 +161,28 @@ def posts_between(
         posts = posts.filter(state__in=filters.states)
     if filters.authors:
         posts = posts.filter(author__in=filters.authors)
+    return posts
+
+
+def posts_between(
+    workspace: Workspace, start: datetime, end: datetime, filters: Filters
+) -> QuerySet:
+    """Return the filtered posts as objects, with their pillar, persona, author and networks."""
     variants = Variant.objects.only("id", "post_id", "network")
-    return posts.prefetch_related(Prefetch("variants", variants, to_attr="variant_list"))
+    return (
+        filtered_posts(workspace, start, end, filters)
+        .select_related("pillar", "persona", "author")
+        .prefetch_related(Prefetch("variants", variants, to_attr="variant_list"))
+    )
 
 
 def can_move(access: Access, post: Post, networks: list[str]) -> bool:
     """Return True when the member may change this post's time (see do_reschedule)."""
-    if post.state == PostState.SCHEDULED:
+    return _can_move(access, post.state, tuple(networks))
+
+
+def _can_move(access: Access, state: str, networks: tuple[str, ...]) -> bool:
+    if state == PostState.SCHEDULED:
         return bool(networks) and all(access.can(Action.PUBLISH, n) for n in networks)
     return access.can(Action.WRITE_POSTS)
 
@@ -167,6 +200,12 @@ def event_title(post: Post, networks: list[str]) -> str:
     return f"[{post.get_state_display()}] {post.title} · {names}"
 
 
+FEED_FIELDS = (
+    "pk", "title", "state", "scheduled_at", "pillar__name", "pillar__colour",
+    "persona__name", "author__username",
+)  # fmt: skip
+
+
 def feed(
     access: Access, start: datetime, end: datetime, filters: Filters, colour_by: str
 ) -> list[dict]:
@@ -174,41 +213,66 @@ def feed(
 
     Times are wall-clock times without offset: the calendar runs in the
     workspace's named zone, so FullCalendar places them as given.
+
+    A month can hold thousands of posts, so the feed reads plain rows (two
+    queries) and works out once what many events share: state labels, network
+    names, colours, permissions, offsets, the detail URL's shape.
     """
     workspace = access.workspace
     tz = timezones.zone(workspace.time_zone)
     scheme = colours(workspace, colour_by)
+    posts = filtered_posts(workspace, start, end, filters)
+    networks_of: dict[int, list[str]] = {}
+    rows = Variant.objects.filter(post__in=posts.values("pk")).order_by("network")
+    for post_id, network in rows.values_list("post_id", "network"):
+        networks_of.setdefault(post_id, []).append(network)
+    states = {value: str(label) for value, label in PostState.choices}
+    no_network = _("no network yet")
+    # "/w/<slug>/posts/0/" -> "/w/<slug>/posts": each event appends "/<id>/".
+    url_shape = _detail_url(workspace.slug, 0)
+    url_prefix = url_shape[: url_shape.rindex("/0/")] if url_shape else ""
+    names: dict[tuple[str, ...], str] = {}
+    movable: dict[tuple[str, tuple[str, ...]], bool] = {}
+    offsets: dict[timedelta | None, str] = {}
     events = []
-    for post in posts_between(workspace, start, end, filters):
-        networks = [v.network for v in post.variant_list]
+    for row in posts.values(*FEED_FIELDS).order_by("scheduled_at", "pk"):
+        networks = tuple(networks_of.get(row["pk"], ()))
         if colour_by == "pillar":
-            background = post.pillar.colour if post.pillar else NO_PILLAR
+            background = row["pillar__colour"] or NO_PILLAR
         elif len(networks) == 1:
             background = scheme.networks.get(networks[0], SEVERAL_NETWORKS)
         else:
             background = SEVERAL_NETWORKS
-        local = post.scheduled_at.astimezone(tz)
-        movable = can_move(access, post, networks)
+        if networks not in names:
+            names[networks] = ", ".join(network_name(n) for n in networks) or no_network
+        key = (row["state"], networks)
+        if key not in movable:
+            movable[key] = _can_move(access, *key)
+        local = row["scheduled_at"].astimezone(tz)
+        offset = local.utcoffset()
+        if offset not in offsets:
+            offsets[offset] = timezones.offset_label(local)
+        label = states.get(row["state"], row["state"])
         events.append(
             {
-                "id": str(post.pk),
-                "title": event_title(post, networks),
+                "id": str(row["pk"]),
+                "title": f"[{label}] {row['title']} · {names[networks]}",
                 "start": local.replace(tzinfo=None).isoformat(timespec="minutes"),
                 "allDay": False,
                 "backgroundColor": background,
                 "borderColor": background,
                 "textColor": text_colour(background),
-                "editable": movable,
-                "url": _detail_url(workspace.slug, post.pk),
+                "editable": movable[key],
+                "url": f"{url_prefix}/{row['pk']}/" if url_prefix else "",
                 "extendedProps": {
-                    "state": post.state,
-                    "stateLabel": post.get_state_display(),
-                    "networks": networks,
-                    "pillar": post.pillar.name if post.pillar else "",
-                    "persona": post.persona.name if post.persona else "",
-                    "author": post.author.username if post.author else "",
-                    "offset": timezones.offset_label(local),
-                    "canMove": movable,
+                    "state": row["state"],
+                    "stateLabel": label,
+                    "networks": list(networks),
+                    "pillar": row["pillar__name"] or "",
+                    "persona": row["persona__name"] or "",
+                    "author": row["author__username"] or "",
+                    "offset": offsets[offset],
+                    "canMove": movable[key],
                 },
             }
         )

@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
+from tribune.workspaces.actions import workspace_version
 from tribune.workspaces.decorators import workspace_view
-from tribune.workspaces.models import AuditEvent
 
 from .pdf import render_plan_pdf
 from .plan import gather_plan
@@ -25,9 +25,7 @@ PLAN_CACHE_SECONDS = 3600
 def plan(request, access):
     workspace = access.workspace
     today = timezone.localdate()
-    version = (
-        AuditEvent.objects.filter(workspace=workspace).order_by("-id").values_list("id", flat=True)
-    ).first()
+    version = workspace_version(workspace)
     key = f"plan:{workspace.pk}:{version}:{get_language()}:{workspace.time_zone}:{today}"
     body = cache.get(key)
     if body is None:

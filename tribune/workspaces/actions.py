@@ -94,6 +94,21 @@ def record(
     )
 
 
+def workspace_version(workspace: Workspace) -> int:
+    """Return a number that changes whenever anything in the workspace is written.
+
+    Every write records an audit event, so the newest event's id serves; caches
+    of derived data key on it (one indexed query instead of the derivation).
+    """
+    newest = (
+        AuditEvent.objects.filter(workspace=workspace)
+        .order_by("-at", "-id")
+        .values_list("id", flat=True)
+        .first()
+    )
+    return newest or 0
+
+
 def user_workspaces(user: User) -> list[Workspace]:
     """Return the workspaces the user belongs to, by name."""
     return list(Workspace.objects.filter(memberships__user=user).order_by("name"))
