@@ -3,9 +3,11 @@ choice to approve or to request changes, recorded under the name they give."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
@@ -18,7 +20,15 @@ from .forms_workflow import ClientDecisionForm
 
 @never_cache
 def preview(request, token: str):
+    """The client's page, in the workspace's language unless the visitor chose one."""
     link = actions_workflow.find_preview_link(token)
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    languages = dict(settings.LANGUAGES)
+    with translation.override(chosen if chosen in languages else link.post.workspace.language):
+        return _preview(request, token, link)
+
+
+def _preview(request, token: str, link):
     post = link.post
     form = ClientDecisionForm(request.POST or None, initial={"client_name": link.client_name})
     if request.method == "POST" and form.is_valid():

@@ -53,6 +53,8 @@ def test_it_creates_a_link_shown_once_and_stores_only_its_hash(client, workspace
 
 
 def test_it_shows_the_post_to_a_client_without_an_account(client, workspace, alice):
+    workspace.language = "en"  # the page speaks the workspace's language
+    workspace.save()
     post = make_post(workspace, alice, state=S.IN_REVIEW, networks=("linkedin", "bluesky"))
     client.force_login(alice)
     token = create_link(client, workspace, post)
@@ -122,6 +124,8 @@ def test_it_records_a_client_change_request_with_its_reason(client, workspace, a
 
 
 def test_it_offers_no_decision_once_the_post_left_review(client, workspace, alice):
+    workspace.language = "en"  # the page speaks the workspace's language
+    workspace.save()
     post = make_post(workspace, alice, state=S.APPROVED)
     client.force_login(alice)
     token = create_link(client, workspace, post)
@@ -177,3 +181,16 @@ def test_it_hides_preview_links_from_outsiders(client, workspace, alice, charlie
     assert client.post(revoke).status_code == 404
     link.refresh_from_db()
     assert link.revoked_at is None
+
+
+def test_it_speaks_the_workspaces_language_to_the_client(client, workspace, alice):
+    workspace.language = "en"
+    workspace.save()
+    post = make_post(workspace, alice, state=S.IN_REVIEW)
+    client.force_login(alice)
+    token = create_link(client, workspace, post)
+    client.logout()
+    # No choice made by the visitor: the workspace's language, not the site default (fr).
+    assert b'<html lang="en">' in client.get(reverse("preview", args=[token])).content
+    client.cookies["django_language"] = "fr"
+    assert b'<html lang="fr">' in client.get(reverse("preview", args=[token])).content
