@@ -229,3 +229,75 @@ def test_it_refuses_a_bad_hootsuite_row_then_warns_of_an_overloaded_week(page, l
     assert all(part in expected[0] for part in ("3", "LinkedIn", "2"))
     assert expected[0] in section.locator("li.finding").inner_text()
     check_axe(page)
+
+
+PANEL_NOT_WIRED = (
+    "Bug: the checks panel beside the calendar is loaded once, for today and the next 28 "
+    "days (calendar.html's hx-get sends no range), and calendar.js never reloads it: not "
+    "when the calendar shows another month (views_checks.checked_range expects FullCalendar's "
+    "start/end), not after a drop."
+)
+
+
+def overload_linkedin(days: list[date], maximum: int = 2) -> None:
+    """Plan one LinkedIn post at 10:00 (Paris) on each day; allow `maximum` a week."""
+    workspace = Workspace.objects.get(slug=SLUG)
+    NetworkChoice.objects.filter(workspace=workspace, network="linkedin").update(
+        max_posts_per_week=maximum
+    )
+    for n, day in enumerate(days, 1):
+        post = Post.objects.create(
+            workspace=workspace,
+            title=f"Guji {n}",
+            scheduled_at=datetime.combine(day, time(10), PARIS),
+        )
+        Variant.objects.create(post=post, network="linkedin", text=f"Guji, épisode {n}")
+
+
+@pytest.mark.xfail(strict=True, reason=PANEL_NOT_WIRED)
+def test_it_checks_the_month_the_calendar_shows(page) -> None:
+    sign_in(page, "claire", demo_team("en"))
+    later = next_tuesday() + timedelta(weeks=8)  # well beyond the panel's first 28 days
+    overload_linkedin([later, later + timedelta(days=1), later + timedelta(days=2)])
+    workspace = Workspace.objects.get(slug=SLUG)
+    found = run_checks(workspace, later, later + timedelta(days=7))
+    assert [f.rule for f in found].count("frequency_high") == 1  # the checks see it
+    page.goto(f"{BASE}/calendar/?date={later.isoformat()}")
+    page.locator(f'td.fc-daygrid-day[data-date="{later}"] .fc-event').wait_for()
+    wait_for_checks(page)
+    expect(page.locator("#checks-frequency_high")).to_have_count(1, timeout=3000)
+
+
+@pytest.mark.xfail(strict=True, reason=PANEL_NOT_WIRED)
+def test_it_checks_again_after_a_drop(page) -> None:
+    sign_in(page, "claire", demo_team("en"))
+    first, month = two_weeks_on_one_grid()
+    second = first + timedelta(weeks=1)
+    overload_linkedin([first, second + timedelta(days=1), second + timedelta(days=2)])
+    page.goto(f"{BASE}/calendar/?date={month.isoformat()}")
+    event = page.locator(f'td.fc-daygrid-day[data-date="{first}"] .fc-event')
+    event.wait_for()
+    wait_for_checks(page)
+    expect(page.locator("#checks-frequency_high")).to_have_count(0)
+    page.wait_for_load_state("networkidle")
+    drag(page, event, page.locator(f'td.fc-daygrid-day[data-date="{second}"]'))
+    page.locator("#calendar-status").filter(has_text="Guji 1").wait_for()
+    post = Post.objects.get(title="Guji 1")
+    assert post.scheduled_at.astimezone(PARIS).date() == second  # the server has moved it
+    expect(page.locator("#checks-frequency_high")).to_have_count(1, timeout=3000)
+
+
+def two_weeks_on_one_grid() -> tuple[date, date]:
+    """Return a Tuesday in the checks panel's 28 days whose next week's Tuesday is on the
+    same month grid (six weeks from the Monday before the 1st), and that month's 1st."""
+    today = timezone.now().astimezone(PARIS).date()
+    tuesday = next_tuesday()
+    for first in (tuesday - timedelta(weeks=1), tuesday):
+        if first <= today or first + timedelta(weeks=1, days=2) >= today + timedelta(days=28):
+            continue
+        for day in (first, first + timedelta(weeks=1)):
+            month = day.replace(day=1)
+            grid_start = month - timedelta(days=month.weekday())
+            if grid_start <= first and first + timedelta(weeks=1) < grid_start + timedelta(42):
+                return first, month
+    raise AssertionError("no two consecutive weeks found on one grid")  # cannot happen
