@@ -42,7 +42,11 @@ def network_choices(workspace: Workspace, current: list[str]) -> list:
     alive = network_options()
     first = [(k, n) for k, n in alive if k in chosen]
     others = [(k, n) for k, n in alive if k not in chosen]
-    others += [(k, f"{network_name(k)} ({_('closed')})") for k in current if k not in dict(alive)]
+    others += [
+        (k, _("%(network)s (closed)") % {"network": network_name(k)})
+        for k in current
+        if k not in dict(alive)
+    ]
     groups = []
     if first:
         groups.append((_("Chosen in the strategy"), first))

@@ -44,8 +44,8 @@ class EditorialSettings(models.Model):
     workspace = models.OneToOneField(
         Workspace, on_delete=models.CASCADE, related_name="editorial_settings"
     )
-    utm_medium = models.CharField(_("utm_medium"), max_length=60, default="social")
-    utm_campaign = models.CharField(_("default utm_campaign"), max_length=100, blank=True)
+    utm_medium = models.CharField(_("UTM medium"), max_length=60, default="social")
+    utm_campaign = models.CharField(_("default UTM campaign"), max_length=100, blank=True)
     # network key -> utm_source; a network not listed uses its own key.
     utm_sources = models.JSONField(_("utm_source per network"), default=dict, blank=True)
     tag_links = models.BooleanField(_("add UTM tags to links"), default=True)

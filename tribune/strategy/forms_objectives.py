@@ -75,7 +75,7 @@ class ObjectiveForm(forms.ModelForm):
         # A network closed after it was picked stays selectable on this objective,
         # so that editing the title does not force dropping it; new picks are alive only.
         kept = [
-            (key, f"{network_name(key)} ({_('closed')})")
+            (key, _("%(network)s (closed)") % {"network": network_name(key)})
             for key in (self.instance.networks or [])
             if get_network(key) is None or not get_network(key).is_alive
         ]

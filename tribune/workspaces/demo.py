@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from tribune.editorial.demo import create_demo_calendar
 from tribune.strategy.models import NetworkChoice, Objective, Persona, SpeakingPolicy
 from tribune.workspaces.actions import record
 from tribune.workspaces.models import Membership, User, Workspace
@@ -223,5 +224,6 @@ def create_demo() -> tuple[str, str]:
         policy.publishers.set([members["lea"]])
         policy.responders.set([members["lea"], members["sarah"]])
         policy.moderators.set([members["sarah"]] if network != "linkedin" else [members["claire"]])
+    create_demo_calendar(ws, members)
     record(None, ws, "seed_demo", ws)
     return "claire", password

@@ -60,6 +60,8 @@ def test_it_sends_for_review_and_approves_as_another_user(page):
 def test_it_lets_a_client_request_changes_from_a_preview_link(page):
     workspace, post = setup_team()
     Post.objects.filter(pk=post.pk).update(state=S.IN_REVIEW)
+    # The client's page speaks the workspace's language; this test reads English.
+    type(workspace).objects.filter(pk=workspace.pk).update(language="en")
     sign_in(page, "alice", "password-123")
     page.goto(f"/w/{workspace.slug}/posts/{post.pk}/workflow/")
     page.get_by_label("Client name").fill("Jeanne Durand")
