@@ -257,14 +257,6 @@ def test_it_refuses_a_bad_hootsuite_row_then_warns_of_an_overloaded_week(page, l
     check_axe(page)
 
 
-PANEL_NOT_WIRED = (
-    "Bug: the checks panel beside the calendar is loaded once, for today and the next 28 "
-    "days (calendar.html's hx-get sends no range), and calendar.js never reloads it: not "
-    "when the calendar shows another month (views_checks.checked_range expects FullCalendar's "
-    "start/end), not after a drop."
-)
-
-
 def plan_linkedin(days: list[date], maximum: int = 2) -> None:
     """Plan one LinkedIn post at 10:00 (Paris) on each day; allow `maximum` a week."""
     workspace = Workspace.objects.get(slug=SLUG)
@@ -278,7 +270,6 @@ def plan_linkedin(days: list[date], maximum: int = 2) -> None:
         Variant.objects.create(post=post, network="linkedin", text=f"Huila, épisode {n}")
 
 
-@pytest.mark.xfail(strict=True, reason=PANEL_NOT_WIRED)
 def test_it_checks_the_month_the_calendar_shows(page) -> None:
     sign_in(page, "claire", demo_team("en"))
     later = free_tuesday() + timedelta(weeks=8)  # well beyond the panel's first 28 days
@@ -291,7 +282,6 @@ def test_it_checks_the_month_the_calendar_shows(page) -> None:
     expect(page.locator("#calendar-checks-panel")).to_contain_text(where, timeout=3000)
 
 
-@pytest.mark.xfail(strict=True, reason=PANEL_NOT_WIRED)
 def test_it_checks_again_after_a_drop(page) -> None:
     sign_in(page, "claire", demo_team("en"))
     first, month = two_weeks_on_one_grid()

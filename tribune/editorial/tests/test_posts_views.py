@@ -176,3 +176,14 @@ def test_it_gives_404_for_another_workspaces_post(client, workspace, alice, char
     client.force_login(alice)
     assert client.get(reverse("post-detail", args=[workspace.slug, foreign.pk])).status_code == 404
     assert client.get(reverse("post-edit", args=[workspace.slug, foreign.pk])).status_code == 404
+
+
+def test_it_links_a_post_without_a_time_to_planning_one(client, workspace, alice):
+    from tribune.editorial.models import Post
+
+    post = Post.objects.create(workspace=workspace, title="Sans date", author=alice)
+    client.force_login(alice)
+    page = client.get(reverse("post-detail", args=[workspace.slug, post.pk])).content.decode()
+    move = reverse("calendar-move", args=[workspace.slug, post.pk])
+    assert f'href="{move}"' in page
+    assert client.get(move).status_code == 200

@@ -39,6 +39,21 @@
       .catch(function (error) { failure(error); say(alertBox, error.message); });
   }
 
+  // The checks panel follows the calendar: the dates on screen, and again after a move.
+  const checksPanel = document.getElementById("calendar-checks-box");
+
+  function day(date) { return wallClock(date).slice(0, 10); }
+
+  function refreshChecks() {
+    if (!checksPanel) { return; }
+    const view = calendar.view;
+    const query = new URLSearchParams({ start: day(view.currentStart), end: day(view.currentEnd) });
+    fetch(checksPanel.dataset.url + "?" + query, { headers: { "HX-Request": "true" } })
+      .then(function (r) { if (!r.ok) { throw new Error(r.statusText); } return r.text(); })
+      .then(function (html) { checksPanel.innerHTML = html; })
+      .catch(function (error) { say(alertBox, error.message); });
+  }
+
   function drop(info) {
     const body = new URLSearchParams({ start: wallClock(info.event.start) });
     fetch(postUrl(config.dropUrl, info.event.id), {
@@ -51,6 +66,7 @@
         if (answer.ok) {
           say(statusBox, answer.message);
           calendar.refetchEvents();
+          refreshChecks();
         } else {
           info.revert();
           say(alertBox, answer.message);
@@ -108,6 +124,7 @@
     events: feed,
     eventDrop: drop,
     eventClick: openDialog,
+    datesSet: refreshChecks,
   });
   calendar.render();
   // The arrow icons are drawn with role="img" and no text, inside buttons that FullCalendar
