@@ -23,6 +23,7 @@ Exits 1 when a PostgreSQL figure misses its target.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import statistics
@@ -250,6 +251,10 @@ def child(backend: str, database_url: str, runs: int) -> None:
 
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
+        # As tribune/wsgi.py does in a web process: the long-lived heap (here the
+        # seed's objects too) is kept out of garbage collections during requests.
+        gc.collect()
+        gc.freeze()
         result = {
             "backend": backend,
             "seed_s": seeded_s,

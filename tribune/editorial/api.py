@@ -10,11 +10,13 @@ from datetime import UTC, datetime
 from datetime import time as Time
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from pydantic import ConfigDict, Field
 
@@ -34,10 +36,11 @@ from tribune.core.problems import ERRORS, READ_ERRORS, Problem, form_problem
 from tribune.workspaces.actions import Access, access_workspace
 from tribune.workspaces.roles import Action
 
-from . import actions_calendar, actions_posts, actions_workflow, workflow
+from . import actions_calendar, actions_media, actions_posts, actions_workflow, workflow
 from .actions import access_post
 from .choices import PostFormat, PostState
 from .forms_posts import PostForm, VariantForm
+from .media import MediaError
 from .models import MediaAsset, Post, PostComment, QueueSlot, Transition, Variant
 
 router = Router(tags=["editorial"])
@@ -322,7 +325,45 @@ def put_variant(
     return next(v for v in found if v.network == network)
 
 
-# ---- media (metadata; files are uploaded on the media page) ----
+# ---- media: upload (multipart), read, alt text, delete ----
+
+
+class AltTextIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    alt_text: text_field(2000)
+
+
+@router.post("/workspaces/{slug}/media", response={201: MediaOut, **ERRORS})
+def upload_media(
+    request: HttpRequest,
+    slug: SlugPath,
+    file: File[UploadedFile],
+    alt_text: Form[text_field(2000)],
+) -> Any:
+    """Upload an image or a video (multipart: `file` and `alt_text`), checked by its content."""
+    access = access_workspace(request.auth, slug, Action.WRITE_POSTS)
+    try:
+        return Status(201, actions_media.do_upload_media(access, file, alt_text))
+    except MediaError as refused:
+        # A refused file is a bad input (422), not a clash with stored data.
+        raise ValidationError({"file": refused.messages}) from None
+
+
+@router.patch("/workspaces/{slug}/media/{media_id}", response={200: MediaOut, **ERRORS})
+def update_media(
+    request: HttpRequest, slug: SlugPath, media_id: ObjectIdPath, payload: AltTextIn
+) -> Any:
+    access = access_workspace(request.auth, slug, Action.WRITE_POSTS)
+    media = actions_media.access_media(access, media_id)
+    return actions_media.do_update_alt_text(access, media, payload.alt_text)
+
+
+@router.delete("/workspaces/{slug}/media/{media_id}", response={204: None, **ERRORS})
+def delete_media(request: HttpRequest, slug: SlugPath, media_id: ObjectIdPath) -> Any:
+    """Delete a media item; 409 while a post variant uses it."""
+    access = access_workspace(request.auth, slug, Action.WRITE_POSTS)
+    actions_media.do_delete_media(access, actions_media.access_media(access, media_id))
+    return HttpResponse(status=204)
 
 
 @router.get("/workspaces/{slug}/media", response={200: list[MediaOut], **READ_ERRORS})

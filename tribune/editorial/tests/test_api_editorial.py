@@ -156,3 +156,36 @@ def test_it_creates_lists_and_deletes_queue_slots(api_as, alice, bob):
     slot = QueueSlot.objects.first()
     assert api_as(alice).delete(f"{BASE}/slots/{slot.pk}").status_code == 204
     assert QueueSlot.objects.count() == 1
+
+
+def test_it_uploads_edits_and_deletes_media_through_the_api(
+    api_as, alice, bob, charlie, workspace, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tribune.editorial.tests.media_samples import image_bytes
+
+    settings.MEDIA_ROOT = tmp_path
+    client = api_as(alice)
+
+    def upload(as_client, content, alt="A lamp on a desk", name="lamp.png"):
+        file = SimpleUploadedFile(name, content, content_type="image/png")
+        return as_client.client.post(
+            f"{BASE}/media", {"file": file, "alt_text": alt}, headers=as_client._headers()
+        )
+
+    created = upload(client, image_bytes())
+    assert created.status_code == 201, created.content
+    media = created.json()
+    assert (media["kind"], media["width"], media["alt_text"]) == ("image", 64, "A lamp on a desk")
+    # A file that is not what it says, or no alt text: 422 with the field named.
+    assert_problem(upload(client, b"not an image"), 422)
+    assert_problem(upload(client, image_bytes(), alt=""), 422)
+    # Roles and workspaces.
+    set_roles(bob, workspace, Role.GUEST)
+    assert_problem(upload(api_as(bob), image_bytes()), 403)
+    assert_problem(api_as(charlie).delete(f"{BASE}/media/{media['id']}"), 404)
+    changed = client.patch(f"{BASE}/media/{media['id']}", {"alt_text": "A brass lamp"})
+    assert changed.json()["alt_text"] == "A brass lamp"
+    assert client.delete(f"{BASE}/media/{media['id']}").status_code == 204
+    assert MediaAsset.objects.count() == 0
