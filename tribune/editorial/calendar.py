@@ -257,7 +257,8 @@ def feed(
             {
                 "id": str(row["pk"]),
                 "title": f"[{label}] {row['title']} · {names[networks]}",
-                "start": local.replace(tzinfo=None).isoformat(timespec="minutes"),
+                # "YYYY-MM-DDTHH:MM" without the offset: the calendar runs in the zone.
+                "start": local.isoformat(timespec="minutes")[:16],
                 "allDay": False,
                 "backgroundColor": background,
                 "borderColor": background,
