@@ -10,8 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
 
 from tribune.core.snapshot import snapshot
 from tribune.workspaces.actions import Access, check_action, record
@@ -185,3 +188,20 @@ def _attach(variant: Variant, form: VariantForm) -> None:
         if media.pk in alt_texts:
             row.alt_text = alt_texts[media.pk]
         row.save()
+
+
+@transaction.atomic
+def do_delete_post(access: Access, post: Post) -> None:
+    """Delete a post with its variants, history and comments.
+
+    A scheduled post is refused: it is due to go out, so it must first be
+    unscheduled, a step the workflow records. Its media stay in the library.
+    """
+    check_action(access, Action.WRITE_POSTS)
+    locked = Post.objects.select_for_update().filter(pk=post.pk, workspace=access.workspace).first()
+    if locked is None:
+        raise Http404
+    if locked.state == PostState.SCHEDULED:
+        raise ValidationError(_("This post is scheduled: unschedule it before deleting it."))
+    record(access, access.workspace, "delete", locked, snapshot(locked))
+    locked.delete()

@@ -325,6 +325,14 @@ def put_variant(
     return next(v for v in found if v.network == network)
 
 
+@router.delete("/workspaces/{slug}/posts/{post_id}", response={204: None, **ERRORS})
+def delete_post(request: HttpRequest, slug: SlugPath, post_id: ObjectIdPath) -> Any:
+    """Delete a post; 409 while it is scheduled (unschedule it first)."""
+    access = access_workspace(request.auth, slug, Action.WRITE_POSTS)
+    actions_posts.do_delete_post(access, access_post(access, post_id))
+    return HttpResponse(status=204)
+
+
 # ---- media: upload (multipart), read, alt text, delete ----
 
 

@@ -7,6 +7,7 @@ counts, problems and previews.
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -19,7 +20,14 @@ from tribune.workspaces.decorators import workspace_view
 from tribune.workspaces.roles import Action
 
 from .actions import access_post
-from .actions_posts import PostFilters, do_create_post, do_update_post, posts_for, variants_of
+from .actions_posts import (
+    PostFilters,
+    do_create_post,
+    do_delete_post,
+    do_update_post,
+    posts_for,
+    variants_of,
+)
 from .choices import PostFormat, PostState
 from .composer import variant_status
 from .forms_posts import MEDIA_CHOICES, PostForm, VariantForm
@@ -153,3 +161,16 @@ def variant_check(request, access, network: str):
         "editorial/post_variant_check.html",
         {"status": variant_status(variant, media), "form": form},
     )
+
+
+@require_POST
+@workspace_view(Action.WRITE_POSTS)
+def post_delete(request, access, post_id: int):
+    post = access_post(access, post_id)
+    try:
+        do_delete_post(access, post)
+    except ValidationError as refused:
+        messages.error(request, " ".join(refused.messages))
+        return redirect("post-detail", access.workspace.slug, post.pk)
+    messages.success(request, _("Post deleted."))
+    return redirect("post-list", access.workspace.slug)

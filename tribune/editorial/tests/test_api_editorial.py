@@ -189,3 +189,12 @@ def test_it_uploads_edits_and_deletes_media_through_the_api(
     assert changed.json()["alt_text"] == "A brass lamp"
     assert client.delete(f"{BASE}/media/{media['id']}").status_code == 204
     assert MediaAsset.objects.count() == 0
+
+
+def test_it_deletes_a_post_through_the_api_unless_scheduled(api_as, alice, charlie, post):
+    assert_problem(api_as(charlie).delete(f"{BASE}/posts/{post.pk}"), 404)
+    Post.objects.filter(pk=post.pk).update(state="scheduled")
+    assert_problem(api_as(alice).delete(f"{BASE}/posts/{post.pk}"), 409)
+    Post.objects.filter(pk=post.pk).update(state="draft")
+    assert api_as(alice).delete(f"{BASE}/posts/{post.pk}").status_code == 204
+    assert not Post.objects.filter(pk=post.pk).exists()

@@ -187,3 +187,28 @@ def test_it_links_a_post_without_a_time_to_planning_one(client, workspace, alice
     move = reverse("calendar-move", args=[workspace.slug, post.pk])
     assert f'href="{move}"' in page
     assert client.get(move).status_code == 200
+
+
+def test_it_deletes_a_post_but_not_a_scheduled_one(client, workspace, alice, bob, charlie):
+    from tribune.editorial.models import Post
+    from tribune.testing.fixtures import set_roles
+    from tribune.workspaces.models import AuditEvent
+
+    draft = Post.objects.create(workspace=workspace, title="Brouillon", author=alice)
+    due = Post.objects.create(workspace=workspace, title="Programmé", state="scheduled")
+    for user, status in ((charlie, 404),):
+        client.force_login(user)
+        assert (
+            client.post(reverse("post-delete", args=[workspace.slug, draft.pk])).status_code
+            == status
+        )
+    set_roles(bob, workspace, "analyst")
+    client.force_login(bob)
+    assert client.post(reverse("post-delete", args=[workspace.slug, draft.pk])).status_code == 403
+    client.force_login(alice)
+    client.post(reverse("post-delete", args=[workspace.slug, due.pk]))
+    assert Post.objects.filter(pk=due.pk).exists()
+    response = client.post(reverse("post-delete", args=[workspace.slug, draft.pk]))
+    assert response.headers["Location"] == reverse("post-list", args=[workspace.slug])
+    assert not Post.objects.filter(pk=draft.pk).exists()
+    assert AuditEvent.objects.get(verb="delete", object_type="post").before["title"] == "Brouillon"
