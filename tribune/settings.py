@@ -23,6 +23,8 @@ if TESTING and "TRIBUNE_VAR_DIR" not in os.environ:
 
 DEBUG = env_bool("TRIBUNE_DEBUG", False)
 SECRET_KEY = config.secret_key(None, VAR_DIR)
+# Fernet keys for stored account credentials, newest first (see tribune.core.crypto).
+CREDENTIALS_KEYS = config.credentials_keys(None, SECRET_KEY)
 ALLOWED_HOSTS = env_list("TRIBUNE_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("TRIBUNE_CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("TRIBUNE_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -42,6 +44,7 @@ INSTALLED_APPS = [
     "tribune.workspaces",
     "tribune.strategy",
     "tribune.editorial",
+    "tribune.networks",
 ]
 
 MIDDLEWARE = [
