@@ -6,6 +6,7 @@ dict as the environment.
 
 from __future__ import annotations
 
+import base64
 import importlib.util
 import os
 import re
@@ -14,11 +15,17 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import dj_database_url
+from cryptography.fernet import Fernet
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from .env import SettingsError, env_secret, env_str
 
 SECRET_KEY_FILE = "secret_key"
 QUEUE_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
+# HKDF `info` label for the credentials key derived from the secret key. Never
+# change it: every credential stored under the derived key would become unreadable.
+CREDENTIALS_KEY_INFO = b"tribune credentials encryption key v1"
 
 
 def var_dir(environ: dict[str, str] | None = None) -> Path:
@@ -75,6 +82,39 @@ def secret_key(environ: dict[str, str] | None, var: Path) -> str:
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(key)
     return key
+
+
+def derived_credentials_key(secret: str) -> str:
+    """Return the Fernet key derived from `secret` (HKDF-SHA256, CREDENTIALS_KEY_INFO)."""
+    # No salt: the key must come out the same after every restart, on every machine.
+    hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=CREDENTIALS_KEY_INFO)
+    return base64.urlsafe_b64encode(hkdf.derive(secret.encode("utf-8"))).decode("ascii")
+
+
+def credentials_keys(environ: dict[str, str] | None, secret: str) -> list[str]:
+    """Return the Fernet keys for stored credentials, newest (the one that encrypts) first.
+
+    From TRIBUNE_CREDENTIALS_KEYS (comma-separated); unset, one key derived from
+    the secret key. Raises SettingsError on a key Fernet cannot use; the message
+    gives the key's position, never the key.
+    """
+    raw = env_secret("TRIBUNE_CREDENTIALS_KEYS", "", environ)
+    if not raw:
+        return [derived_credentials_key(secret)]
+    keys = [item.strip() for item in raw.split(",")]
+    if not all(keys):
+        raise SettingsError(
+            "TRIBUNE_CREDENTIALS_KEYS has an empty entry (keys are comma-separated)"
+        )
+    for position, key in enumerate(keys, start=1):
+        try:
+            Fernet(key)
+        except ValueError:
+            raise SettingsError(
+                f"TRIBUNE_CREDENTIALS_KEYS: key {position} is not a Fernet key "
+                "(32 bytes in url-safe base64, 44 characters)"
+            ) from None
+    return keys
 
 
 def queue_config(environ: dict[str, str] | None, var: Path) -> dict:
