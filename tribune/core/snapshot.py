@@ -8,11 +8,17 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models.fields.files import FieldFile
 
+from .crypto import EncryptedTextField
+
 
 def snapshot(obj: models.Model) -> dict:
     """Return the instance's concrete and many-to-many field values as plain JSON data."""
     data: dict = {}
     for f in obj._meta.concrete_fields:
+        if isinstance(f, EncryptedTextField):
+            # A secret never reaches the audit log: only whether one is set.
+            data[f.attname] = "(set)" if getattr(obj, f.attname) else ""
+            continue
         value = getattr(obj, f.attname)
         # A file is recorded by its stored name, not its content.
         data[f.attname] = value.name if isinstance(value, FieldFile) else value
