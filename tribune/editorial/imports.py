@@ -11,10 +11,9 @@ from __future__ import annotations
 import csv
 import io
 import re
-import zoneinfo
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -24,6 +23,7 @@ from tribune.strategy.catalog import networks as catalog_networks
 from tribune.strategy.models import Objective, Persona
 from tribune.workspaces.models import Workspace
 
+from . import timezones
 from .choices import PostFormat
 from .models import ContentPillar
 
@@ -192,18 +192,7 @@ def local_to_utc(value: datetime, time_zone: str) -> datetime:
     that occurs twice (the hour repeated in autumn) is read as its first
     occurrence, as docs/editorial.md says.
     """
-    zone = zoneinfo.ZoneInfo(time_zone)
-    aware = value.replace(tzinfo=zone, fold=0)
-    back = aware.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
-    if back != value:
-        raise ValidationError(
-            _(
-                "%(time)s does not exist in %(zone)s: the clocks skip that hour "
-                "for daylight-saving time. Choose a time outside it."
-            )
-            % {"time": value.strftime("%Y-%m-%d %H:%M"), "zone": time_zone}
-        )
-    return aware.astimezone(UTC)
+    return timezones.to_utc(value, timezones.zone(time_zone), fold=0)
 
 
 class RowReader:
