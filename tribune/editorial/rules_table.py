@@ -52,6 +52,20 @@ class MediaRules:
 
 
 @dataclass(frozen=True)
+class Pace:
+    """How fast Tribune may call a network for one account, and how many calls at once.
+
+    `requests` per `per_seconds` is the publishing budget of one account
+    (None: the network documents none). The publishing engine reads it.
+    """
+
+    requests: int | None = None
+    per_seconds: int = 60
+    account_concurrency: int = 1
+    network_concurrency: int = 8
+
+
+@dataclass(frozen=True)
 class NetworkRules:
     network: str
     text_max: int | None
@@ -67,6 +81,7 @@ class NetworkRules:
     # Characters the network refuses in the text and title (YouTube: < and >).
     forbidden: str = ""
     media: MediaRules = field(default_factory=MediaRules)
+    pace: Pace = field(default_factory=Pace)
     sources: tuple[str, ...] = ()
 
 
@@ -90,6 +105,8 @@ NETWORK_RULES: dict[str, NetworkRules] = _rules(
             alt_max=2000,
             single_video=True,
         ),
+        # 5,000 rate-limit points an hour per account; creating a record costs 3.
+        pace=Pace(requests=1666, per_seconds=3600),
         sources=(
             "https://docs.bsky.app/docs/advanced-guides/post-richtext",
             "https://docs.bsky.app/docs/tutorials/video",
@@ -130,6 +147,8 @@ NETWORK_RULES: dict[str, NetworkRules] = _rules(
             alt_max=1500,
         ),
         # Defaults of a Mastodon server; an instance may set other limits.
+        # 300 requests per 5 minutes per account (server default).
+        pace=Pace(requests=300, per_seconds=300),
         sources=("https://docs.joinmastodon.org/user/posting/",),
     ),
     NetworkRules(
@@ -198,6 +217,8 @@ NETWORK_RULES: dict[str, NetworkRules] = _rules(
             image_max_bytes=10 * MB,
             video_max_bytes=50 * MB,
         ),
+        # A bot may send 20 messages a minute to one group or channel.
+        pace=Pace(requests=20, per_seconds=60),
         sources=("https://core.telegram.org/bots/api#sendmessage",),
     ),
     NetworkRules(
