@@ -9,7 +9,10 @@ from django.utils.module_loading import import_string
 from .base import Connector
 
 CONNECTORS: dict[str, str] = {
+    "bluesky": "tribune.networks.bluesky.connector.BlueskyConnector",
     "mastodon": "tribune.networks.mastodon.connector.MastodonConnector",
+    "mediawiki": "tribune.networks.mediawiki.connector.MediaWikiConnector",
+    "wordpress": "tribune.networks.wordpress.connector.WordPressConnector",
 }
 
 
