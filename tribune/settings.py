@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "tribune.strategy",
     "tribune.editorial",
     "tribune.networks",
+    "tribune.publishing",
 ]
 
 MIDDLEWARE = [

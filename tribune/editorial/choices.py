@@ -18,13 +18,18 @@ class PostFormat(models.TextChoices):
 
 
 class PostState(models.TextChoices):
-    """Where a post stands. Publishing states come with the publishing engine."""
+    """Where a post stands. The publishing states follow from its targets (publishing/rollup.py)."""
 
     DRAFT = "draft", _("Draft")
     IN_REVIEW = "in_review", _("In review")
     CHANGES_REQUESTED = "changes_requested", _("Changes requested")
     APPROVED = "approved", _("Approved")
     SCHEDULED = "scheduled", _("Scheduled")
+    PUBLISHING = "publishing", _("Publishing")
+    PUBLISHED = "published", _("Published")
+    PARTIALLY_PUBLISHED = "partially_published", _("Partially published")
+    FAILED = "failed", _("Publishing failed")
+    OUTCOME_UNKNOWN = "outcome_unknown", _("Outcome unknown")
 
 
 class Severity(models.TextChoices):

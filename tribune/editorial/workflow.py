@@ -121,6 +121,11 @@ def _move(
     from_state = post.state
     post.state = to_state
     post.save(update_fields=["state", "updated_at"])
+    if from_state == S.SCHEDULED:
+        # Imported here: the publishing app builds on editorial, not the reverse.
+        from tribune.publishing.targets import cancel_targets
+
+        cancel_targets(post)
     step = Transition.objects.create(
         post=post,
         from_state=from_state,
@@ -307,7 +312,9 @@ def do_schedule(access: Access, post: Post, when: datetime) -> list:
         _move(access, post, S.SCHEDULED, before=before)
     else:
         record(access, post.workspace, "reschedule", post, before, snapshot(post))
-    return list(warnings)
+    from tribune.publishing.targets import plan_targets
+
+    return list(warnings) + plan_targets(post)
 
 
 @transaction.atomic

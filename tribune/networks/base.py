@@ -204,6 +204,9 @@ class Connector:
     # Whether the network deduplicates a repeated publish carrying the same key:
     # then a publish whose outcome is unknown may be retried with that key.
     idempotent_publish: ClassVar[bool] = False
+    # How long the network remembers an idempotency key (Mastodon: an hour);
+    # None: for ever. Past it, a doubt is settled by find_published or a person.
+    idempotency_window_s: ClassVar[int | None] = None
 
     def __init__(self, account: AccountCredentials, http: httpx.Client):
         self.account = account

@@ -165,6 +165,13 @@ VERB_LABELS = {
     "ical_enable": _("turned on the calendar feed of"),
     "ical_revoke": _("turned off the calendar feed of"),
     "ical_rotate": _("renewed the calendar feed address of"),
+    "connect": _("connected"),
+    "reconnect": _("reconnected"),
+    "disconnect": _("disconnected"),
+    "retry_publication": _("retried"),
+    "mark_published": _("marked as published"),
+    "publish_again": _("published again"),
+    "skip_publication": _("skipped"),
 }
 
 

@@ -1,0 +1,34 @@
+"""Building a connector for a stored account: its HTTP client and decrypted credentials."""
+
+from __future__ import annotations
+
+import httpx
+
+from tribune import __version__
+
+from .base import Connector
+from .models import Account
+from .registry import connector_class, has_connector
+
+# Connect quickly or not at all (then the request never left: safe to retry);
+# give the network time to answer once it has the request.
+TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+USER_AGENT = f"Tribune/{__version__}"
+
+
+def http_client() -> httpx.Client:
+    return httpx.Client(timeout=TIMEOUT, headers={"User-Agent": USER_AGENT})
+
+
+def connector_for(account: Account, http: httpx.Client | None = None) -> Connector:
+    """Return the account's connector; the caller closes `http` (or the returned .http)."""
+    return connector_class(account.network)(account.credentials(), http or http_client())
+
+
+def publishes_by_api(account: Account) -> bool:
+    """Whether posts for this account go out through an API (else: reminder publishing)."""
+    return account.mode == "api" and has_connector(account.network)
+
+
+def can_find_published(connector: Connector) -> bool:
+    return type(connector).find_published is not Connector.find_published

@@ -1,0 +1,110 @@
+"""Claiming due targets: atomically, with a lease, so no two workers ever take the same one.
+
+Claims go account by account. The account's row is locked for the claim
+(SELECT ... FOR UPDATE on PostgreSQL; on SQLite every write transaction is
+IMMEDIATE, so claims are serialised outright), which makes the account's
+concurrency and request budget exact across any number of workers. The
+target itself moves scheduled → publishing with a conditional UPDATE that
+names its current state: if another claim got there first, it updates no row.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import connection, transaction
+from django.db.models import F
+
+from tribune.editorial.rules_table import rules_for
+from tribune.networks.models import Account, AccountStatus
+
+from .models import Attempt, Target, TargetState
+
+# Longer than any single publish can take (connector timeouts are 30 s per
+# request; a video upload makes several). Past it, the sweeper assumes the
+# worker died and resolves the target the safe way.
+LEASE = timedelta(minutes=10)
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident() % 100000}"
+
+
+@dataclass
+class Claim:
+    target: Target
+    attempt: Attempt
+
+
+def _budget_left(account: Account, now: datetime) -> bool:
+    pace = rules_for(account.network).pace
+    if pace.requests is None:
+        return True
+    since = now - timedelta(seconds=pace.per_seconds)
+    used = Attempt.objects.filter(account=account, started_at__gte=since).count()
+    return used < pace.requests
+
+
+def _busy(account: Account, now: datetime) -> bool:
+    pace = rules_for(account.network).pace
+    running = Target.objects.filter(
+        account=account, state=TargetState.PUBLISHING, lease_until__gt=now
+    ).count()
+    return running >= pace.account_concurrency
+
+
+def claim_next(account_id: int, worker: str, now: datetime) -> Claim | None:
+    """Claim the account's most overdue target, or None (nothing due, busy, paused, over budget)."""
+    with transaction.atomic():
+        account = Account.objects.select_for_update().filter(pk=account_id).first()
+        if account is None or account.status == AccountStatus.DISCONNECTED:
+            return None
+        if account.paused_until and account.paused_until > now:
+            return None
+        if _busy(account, now) or not _budget_left(account, now):
+            return None
+        due = Target.objects.filter(
+            account=account, state=TargetState.SCHEDULED, next_attempt_at__lte=now
+        ).order_by("next_attempt_at", "pk")
+        if connection.features.has_select_for_update_skip_locked:
+            due = due.select_for_update(skip_locked=True, of=("self",))
+        target = due.first()
+        if target is None:
+            return None
+        taken = Target.objects.filter(pk=target.pk, state=TargetState.SCHEDULED).update(
+            state=TargetState.PUBLISHING,
+            lease_owner=worker,
+            lease_until=now + LEASE,
+            attempt_count=F("attempt_count") + 1,
+        )
+        if not taken:
+            return None
+        target.refresh_from_db()
+        target.account = account
+        attempt = Attempt.objects.create(
+            target=target,
+            account=account,
+            number=target.attempt_count,
+            worker=worker,
+            started_at=now,
+        )
+        return Claim(target=target, attempt=attempt)
+
+
+def due_accounts(now: datetime, limit: int = 5000) -> list[int]:
+    """Accounts with at least one target due now, most overdue first."""
+    rows = (
+        Target.objects.filter(state=TargetState.SCHEDULED, next_attempt_at__lte=now)
+        .order_by("next_attempt_at")
+        .values_list("account_id", flat=True)[: limit * 4]
+    )
+    seen: dict[int, None] = {}
+    for account_id in rows:
+        seen.setdefault(account_id, None)
+        if len(seen) >= limit:
+            break
+    return list(seen)

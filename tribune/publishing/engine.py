@@ -1,0 +1,340 @@
+"""Publishing one claimed target, and deciding what happens after each answer.
+
+The rules (docs/publishing.md explains why):
+- published → the target is published; its remote id and address are kept.
+- the request never left, or the network said "later" (429 after Retry-After)
+  → scheduled again after a backoff.
+- a 5xx, a timeout, a dropped connection → retried only when a repeat cannot
+  duplicate: the network honours the idempotency key (within its window), or
+  `find_published` can look first. Otherwise "outcome unknown": a person decides.
+- the credentials are refused → failed, and the account needs reconnecting.
+- the network refuses the content → failed, with the network's own message.
+
+Every write that ends an attempt is conditional on this worker still holding
+the lease, so a worker that was presumed dead cannot overwrite what another
+settled, except to record a publication it saw succeed.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from tribune.editorial.models import Variant
+from tribune.editorial.rules_table import rules_for
+from tribune.networks.base import Capability, Connector, PostDraft, RemoteRef
+from tribune.networks.clients import can_find_published, connector_for, publishes_by_api
+from tribune.networks.errors import (
+    AuthExpired,
+    ConnectorError,
+    NotSupported,
+    OutcomeUnknown,
+    RateLimited,
+    Rejected,
+)
+from tribune.networks.models import Account, AccountStatus
+from tribune.networks.tokens import mark_reconnect, refresh_if_due
+
+from . import retry
+from .alerts import after_settled
+from .claims import Claim, claim_next, worker_id
+from .drafts import MediaUnreadable, build_draft, part_draft, thread_parts
+from .models import Attempt, Outcome, Problem, Target, TargetState
+from .rollup import rollup
+
+log = logging.getLogger(__name__)
+
+_network_slots: dict[str, threading.BoundedSemaphore] = {}
+_slots_lock = threading.Lock()
+
+
+@contextmanager
+def network_slot(network: str):
+    """At most the network's declared concurrency of calls at once from this worker process."""
+    with _slots_lock:
+        slot = _network_slots.get(network)
+        if slot is None:
+            slot = threading.BoundedSemaphore(rules_for(network).pace.network_concurrency)
+            _network_slots[network] = slot
+    with slot:
+        yield
+
+
+@dataclass
+class Settlement:
+    """How an attempt ended, and what the target becomes."""
+
+    state: str
+    outcome: str
+    message: str = ""
+    problem: str = ""
+    ref: RemoteRef | None = None
+    next_at: datetime | None = None
+    verify_first: bool = False
+    status_code: int | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def drain(account_id: int, worker: str | None = None, limit: int = 100) -> int:
+    """Publish the account's due targets one after another; return how many were handled."""
+    worker = worker or worker_id()
+    handled = 0
+    while handled < limit:
+        claim = claim_next(account_id, worker, timezone.now())
+        if claim is None:
+            break
+        execute(claim)
+        handled += 1
+    return handled
+
+
+def execute(claim: Claim) -> Settlement:
+    """Run one claimed attempt to its end and record it."""
+    target = claim.target
+    account = target.account
+    rollup(target.post_id)
+    if not publishes_by_api(account):
+        from .reminders import remind
+
+        return settle(claim, remind(target))
+    if account.status != AccountStatus.ACTIVE:
+        return settle(claim, _account_unusable(account))
+    account = refresh_if_due(account)
+    if account.status != AccountStatus.ACTIVE:
+        return settle(claim, _account_unusable(account))
+    try:
+        variant = Variant.objects.select_related("post__workspace").get(pk=target.variant_id)
+        draft = build_draft(variant)
+    except MediaUnreadable as exc:
+        return settle(claim, Settlement(
+            TargetState.FAILED, Outcome.FAILED, problem=Problem.MEDIA,
+            message=str(exc)))  # fmt: skip
+    connector = connector_for(account)
+    try:
+        with network_slot(account.network):
+            result = _attempt(claim, connector, variant, draft)
+    except Exception:  # noqa: BLE001 - a bug must not leave the target "publishing"
+        log.exception("publishing target %s failed unexpectedly", target.pk)
+        # We cannot tell whether the request left: treat it like a timeout.
+        result = _after_unknown(claim, connector, "internal error", None)
+    finally:
+        connector.http.close()
+    return settle(claim, result)
+
+
+def _account_unusable(account: Account) -> Settlement:
+    problem = Problem.AUTH if account.status == AccountStatus.RECONNECT else Problem.ACCOUNT
+    return Settlement(
+        TargetState.FAILED, Outcome.FAILED, problem=problem, message=account.status_message
+    )
+
+
+def _first_started(target: Target) -> datetime:
+    first = Attempt.objects.filter(target=target).order_by("number", "pk").first()
+    return first.started_at if first else timezone.now()
+
+
+def _key(target: Target, part: int) -> str:
+    return target.idempotency_key if part == 0 else f"{target.idempotency_key}-{part}"
+
+
+def idempotent_now(connector: Connector, target: Target) -> bool:
+    """Whether the network will still deduplicate a repeat of this target's key."""
+    if not connector.idempotent_publish:
+        return False
+    window = connector.idempotency_window_s
+    if window is None:
+        return True
+    # Keep a margin: the first attempt's request left a little after it started.
+    age = timezone.now() - _first_started(target)
+    return age < timedelta(seconds=window) - timedelta(minutes=5)
+
+
+def _check_first(connector: Connector, target: Target, part: int) -> RemoteRef | None | bool:
+    """Before repeating a publish whose outcome is unknown: the ref found, None, or False.
+
+    False means nothing can settle the doubt (no idempotency, no search).
+    """
+    if idempotent_now(connector, target):
+        return None
+    if not can_find_published(connector):
+        return False
+    since = _first_started(target) - timedelta(minutes=1)
+    return connector.find_published(_key(target, part), since)
+
+
+def _attempt(claim: Claim, connector: Connector, variant: Variant, draft: PostDraft) -> Settlement:
+    target = claim.target
+    steps = [draft] + thread_parts(variant)
+    refs = [
+        RemoteRef(r["remote_id"], r.get("url", ""), r.get("extra", {})) for r in target.thread_refs
+    ]
+    if len(steps) > 1 and Capability.THREAD not in connector.capabilities:
+        steps = steps[:1]
+    last_status = None
+    try:
+        for part in range(len(refs), len(steps)):
+            step = steps[part]
+            if part > 0:
+                step = part_draft(step, parent=refs[-1], root=refs[0])
+            found = _check_first(connector, target, part) if target.verify_first else None
+            if found is False:
+                return Settlement(
+                    TargetState.UNKNOWN, Outcome.UNKNOWN, problem=Problem.UNKNOWN,
+                    message=target.message)  # fmt: skip
+            if found:
+                ref = found
+            else:
+                result = connector.publish(step, _key(target, part))
+                ref, last_status = result.ref, result.status
+            refs.append(ref)
+            _save_progress(claim, refs)
+            target.verify_first = False
+    except RateLimited as exc:
+        _pause(target.account, exc.retry_after)
+        return _retry_or_give_up(claim, Outcome.RATE_LIMITED, exc, delay=exc.retry_after)
+    except AuthExpired as exc:
+        mark_reconnect(target.account, exc.message)
+        return _failed(Problem.AUTH, exc)
+    except Rejected as exc:
+        return _failed(Problem.REJECTED, exc)
+    except OutcomeUnknown as exc:
+        return _after_unknown(claim, connector, exc.message, exc.status)
+    except NotSupported as exc:
+        return _failed(Problem.REJECTED, exc)
+    except ConnectorError as exc:
+        if exc.permanent:
+            return _failed(Problem.REJECTED, exc)
+        return _retry_or_give_up(claim, Outcome.RETRY, exc)
+    first_comment = _first_comment(connector, variant, refs[0])
+    return Settlement(
+        TargetState.PUBLISHED, Outcome.FOUND if found else Outcome.PUBLISHED, ref=refs[0],
+        status_code=last_status, extra=first_comment)  # fmt: skip
+
+
+def _first_comment(connector: Connector, variant: Variant, ref: RemoteRef) -> dict:
+    """Post the variant's first comment under the published post; a failure never unpublishes."""
+    text = (variant.first_comment or "").strip()
+    if not text or Capability.REPLY not in connector.capabilities:
+        return {}
+    try:
+        return {"first_comment_url": connector.reply(ref, text).url}
+    except ConnectorError as exc:
+        return {"first_comment_problem": exc.message[:1000]}
+
+
+def _save_progress(claim: Claim, refs: list[RemoteRef]) -> None:
+    rows = [{"remote_id": r.remote_id, "url": r.url, "extra": r.extra} for r in refs]
+    Target.objects.filter(pk=claim.target.pk, lease_owner=claim.attempt.worker).update(
+        thread_refs=rows
+    )
+    claim.target.thread_refs = rows
+
+
+def _pause(account: Account, seconds: float) -> None:
+    until = timezone.now() + timedelta(seconds=seconds)
+    Account.objects.filter(pk=account.pk).update(paused_until=until)
+
+
+def _failed(problem: str, exc: ConnectorError) -> Settlement:
+    return Settlement(
+        TargetState.FAILED, Outcome.FAILED, problem=problem, message=exc.message,
+        status_code=exc.status)  # fmt: skip
+
+
+def _after_unknown(
+    claim: Claim, connector: Connector, message: str, status: int | None
+) -> Settlement:
+    """A publish that may have arrived: retry only when a repeat cannot duplicate."""
+    target = claim.target
+    if idempotent_now(connector, target) or can_find_published(connector):
+        exc = ConnectorError(message, status=status)
+        return _retry_or_give_up(claim, Outcome.RETRY, exc, verify_first=True)
+    return Settlement(
+        TargetState.UNKNOWN, Outcome.UNKNOWN, problem=Problem.UNKNOWN, message=message,
+        status_code=status)  # fmt: skip
+
+
+def _retry_or_give_up(
+    claim: Claim,
+    outcome: str,
+    exc: ConnectorError,
+    delay: float | None = None,
+    verify_first: bool = False,
+) -> Settlement:
+    target = claim.target
+    verify_first = verify_first or target.verify_first
+    if retry.gave_up(target.attempt_count - target.retries_from):
+        # Out of attempts with a doubt still open: a person must decide.
+        state = TargetState.UNKNOWN if verify_first else TargetState.FAILED
+        problem = Problem.UNKNOWN if verify_first else Problem.GAVE_UP
+        return Settlement(
+            state, Outcome.FAILED, problem=problem, message=exc.message, status_code=exc.status
+        )
+    wait = (
+        timedelta(seconds=delay)
+        if delay is not None
+        else retry.backoff(target.attempt_count - target.retries_from)
+    )
+    return Settlement(
+        TargetState.SCHEDULED, outcome, message=exc.message, next_at=timezone.now() + wait,
+        verify_first=verify_first, status_code=exc.status)  # fmt: skip
+
+
+def settle(claim: Claim, result: Settlement) -> Settlement:
+    """Record how the attempt ended and move the target, if this worker still holds it."""
+    target, attempt = claim.target, claim.attempt
+    now = timezone.now()
+    fields = {
+        "state": result.state,
+        "lease_owner": "",
+        "lease_until": None,
+        "message": result.message[:5000],
+        "problem": result.problem,
+        "verify_first": result.verify_first,
+        **result.extra,
+    }
+    if result.ref is not None:
+        fields.update(
+            remote_id=result.ref.remote_id[:500],
+            url=result.ref.url[:1000],
+            remote_extra=result.ref.extra,
+            published_at=now,
+        )
+    if result.next_at is not None:
+        fields["next_attempt_at"] = result.next_at
+    with transaction.atomic():
+        mine = Target.objects.filter(
+            pk=target.pk, state=TargetState.PUBLISHING, lease_owner=attempt.worker
+        )
+        moved = mine.update(**fields)
+        if not moved and result.state == TargetState.PUBLISHED:
+            # Our lease ran out and the sweeper took the target back, but we saw
+            # the network publish it: that fact wins over any later doubt.
+            moved = (
+                Target.objects.filter(pk=target.pk)
+                .exclude(state=TargetState.PUBLISHED)
+                .update(**fields)
+            )
+        Attempt.objects.filter(pk=attempt.pk).update(
+            finished_at=now,
+            outcome=result.outcome,
+            status_code=result.status_code,
+            remote_id=result.ref.remote_id[:500] if result.ref else "",
+            url=result.ref.url[:1000] if result.ref else "",
+            message=result.message[:5000],
+        )
+        if moved:
+            rollup(target.post_id)
+            after_settled(target.pk, result.state)
+    if moved and result.next_at is not None:
+        from .tasks import enqueue
+
+        enqueue(target.account_id, result.next_at)
+    return result
