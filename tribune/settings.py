@@ -172,6 +172,10 @@ CACHES = {
 }
 
 LOG_LEVEL = env_str("TRIBUNE_LOG_LEVEL", "INFO").upper()
+
+# How long a worker holds a publication it is sending before the sweeper
+# presumes it dead (longer than any one publish can take; see publishing/claims.py).
+PUBLISH_LEASE_SECONDS = env_int("TRIBUNE_PUBLISH_LEASE_SECONDS", 600, minimum=10, maximum=86400)
 if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
     raise SettingsError(
         f"TRIBUNE_LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL (got {LOG_LEVEL!r})"

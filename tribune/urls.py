@@ -18,4 +18,6 @@ urlpatterns = [
     path("", include("tribune.workspaces.urls")),
     path("", include("tribune.strategy.urls")),
     path("", include("tribune.editorial.urls")),
+    path("", include("tribune.networks.urls")),
+    path("", include("tribune.publishing.urls")),
 ]

@@ -16,6 +16,7 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
 
@@ -24,10 +25,12 @@ from tribune.networks.models import Account, AccountStatus
 
 from .models import Attempt, Target, TargetState
 
-# Longer than any single publish can take (connector timeouts are 30 s per
-# request; a video upload makes several). Past it, the sweeper assumes the
-# worker died and resolves the target the safe way.
-LEASE = timedelta(minutes=10)
+
+def lease() -> timedelta:
+    """Longer than any single publish can take (connector timeouts are 30 s per request; a
+    video upload makes several). Past it, the sweeper presumes the worker died and resolves
+    the target the safe way. TRIBUNE_PUBLISH_LEASE_SECONDS, 10 minutes by default."""
+    return timedelta(seconds=settings.PUBLISH_LEASE_SECONDS)
 
 
 def worker_id() -> str:
@@ -78,7 +81,7 @@ def claim_next(account_id: int, worker: str, now: datetime) -> Claim | None:
         taken = Target.objects.filter(pk=target.pk, state=TargetState.SCHEDULED).update(
             state=TargetState.PUBLISHING,
             lease_owner=worker,
-            lease_until=now + LEASE,
+            lease_until=now + lease(),
             attempt_count=F("attempt_count") + 1,
         )
         if not taken:

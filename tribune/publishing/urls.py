@@ -1,0 +1,3 @@
+"""URLs of this app (pages are added by area modules, urls_<area>.py)."""
+
+urlpatterns: list = []
