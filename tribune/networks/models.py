@@ -105,6 +105,8 @@ class Account(models.Model):
         """What the connector needs (decrypts the secrets: call only when about to use them)."""
         extra = {k: str(v) for k, v in self.settings.items() if isinstance(v, str | int)}
         extra.update(self.secret_values())
+        if self.refresh_token:  # OAuth2 connectors refresh with it (Connector.refresh)
+            extra["refresh_token"] = self.refresh_token
         return AccountCredentials(
             base_url=self.base_url, token=self.token, username=self.username, extra=extra
         )
