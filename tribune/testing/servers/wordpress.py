@@ -172,13 +172,17 @@ def missing_reason() -> str | None:
     return None
 
 
-def start_wordpress(name: str) -> WordPressServer:
-    """Start a fresh site for `name` (letters, digits).
+def start_wordpress(worker: str) -> WordPressServer:
+    """Start a fresh site for a pytest-xdist worker ("gw0"; "main" without xdist).
 
-    Raises RuntimeError holding the server's log when the site does not come up.
+    Names carry the worker and this process's id, so two test runs at once on
+    one machine never share a database. Raises RuntimeError holding the
+    server's log when the site does not come up.
     """
+    _forget_dead_runs()
+    name = f"{worker}-{os.getpid()}"
     config = f"tribune-test-{name}"
-    database = f"tribune_wp_{name}"
+    database = f"tribune_wp_{name.replace('-', '_')}"
     data_dir = Path(tempfile.gettempdir()) / f"tribune-wordpress-{name}"
     shutil.rmtree(data_dir, ignore_errors=True)
     (data_dir / "wp-content" / "mu-plugins").mkdir(parents=True)
@@ -268,6 +272,23 @@ def _run_php(code: str) -> str:
 
 
 _CONNECT = "$db = new mysqli('{}', 'root', '', '', {});".format(*MARIADB)
+
+
+def _forget_dead_runs() -> None:
+    """Drop what test runs killed before their teardown left: databases and config files."""
+    listed = _run_php(
+        f"{_CONNECT} foreach ($db->query('SHOW DATABASES') as $row) echo current($row), ' ';"
+    )
+    for database in listed.split():
+        if not database.startswith("tribune_wp_"):
+            continue
+        pid = database.rsplit("_", 1)[-1]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            _drop_database(database)
+    for config in CONFIG_DIR.glob("config-tribune-test-*.php"):
+        pid = config.stem.rsplit("-", 1)[-1]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            config.unlink(missing_ok=True)
 
 
 def _drop_database(database: str) -> None:
