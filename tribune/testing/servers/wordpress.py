@@ -223,8 +223,13 @@ def start_wordpress(worker: str) -> WordPressServer:
     except Exception as exc:
         _stop_process(process)
         config_file.unlink(missing_ok=True)
-        log = log_file.read_text(errors="replace")[-4000:]
-        raise RuntimeError(f"WordPress did not start: {exc}\n--- {log_file} ---\n{log}") from exc
+        _drop_database(database)
+        logs = "".join(
+            f"\n--- {path} ---\n{path.read_text(errors='replace')[-4000:]}"
+            for path in (log_file, data_dir / "debug.log")
+            if path.exists()
+        )
+        raise RuntimeError(f"WordPress did not start: {exc}{logs}") from exc
     site = WordPressSite(
         base_url=base_url,
         username=ADMIN,
@@ -275,7 +280,7 @@ _CONNECT = "$db = new mysqli('{}', 'root', '', '', {});".format(*MARIADB)
 
 
 def _forget_dead_runs() -> None:
-    """Drop what test runs killed before their teardown left: databases and config files."""
+    """Drop what earlier runs left (killed before teardown, or kept for a failure's logs)."""
     listed = _run_php(
         f"{_CONNECT} foreach ($db->query('SHOW DATABASES') as $row) echo current($row), ' ';"
     )
@@ -289,6 +294,10 @@ def _forget_dead_runs() -> None:
         pid = config.stem.rsplit("-", 1)[-1]
         if pid.isdigit() and not Path(f"/proc/{pid}").exists():
             config.unlink(missing_ok=True)
+    for data_dir in Path(tempfile.gettempdir()).glob("tribune-wordpress-*"):
+        pid = data_dir.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            shutil.rmtree(data_dir, ignore_errors=True)
 
 
 def _drop_database(database: str) -> None:
