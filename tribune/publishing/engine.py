@@ -46,7 +46,7 @@ from .alerts import after_settled
 from .claims import Claim, claim_next, worker_id
 from .drafts import MediaUnreadable, build_draft, part_draft, thread_parts
 from .models import Attempt, Outcome, Problem, Target, TargetState
-from .rollup import rollup
+from .rollup import PUBLISHING_STATES, rollup
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +98,10 @@ def execute(claim: Claim) -> Settlement:
     """Run one claimed attempt to its end and record it."""
     target = claim.target
     account = target.account
-    rollup(target.post_id)
+    # Under the post's lock: a post taken back to draft or unscheduled between the claim
+    # and now must not go out (once it is "publishing", the workflow cannot take it back).
+    if rollup(target.post_id) not in PUBLISHING_STATES:
+        return _withdrawn(claim)
     if not publishes_by_api(account):
         from .reminders import remind
 
@@ -126,6 +129,14 @@ def execute(claim: Claim) -> Settlement:
     finally:
         connector.http.close()
     return settle(claim, result)
+
+
+def _withdrawn(claim: Claim) -> Settlement:
+    """Drop a target whose post left the schedule before anything was sent."""
+    Target.objects.filter(
+        pk=claim.target.pk, state=TargetState.PUBLISHING, lease_owner=claim.attempt.worker
+    ).delete()
+    return Settlement(TargetState.SKIPPED, Outcome.DECIDED, message="withdrawn")
 
 
 def _account_unusable(account: Account) -> Settlement:
@@ -178,6 +189,8 @@ def _attempt(claim: Claim, connector: Connector, variant: Variant, draft: PostDr
     if len(steps) > 1 and Capability.THREAD not in connector.capabilities:
         steps = steps[:1]
     last_status = None
+    # Every part may already be out: a worker saved them all, then died before settling.
+    published_now = False
     try:
         for part in range(len(refs), len(steps)):
             step = steps[part]
@@ -193,6 +206,7 @@ def _attempt(claim: Claim, connector: Connector, variant: Variant, draft: PostDr
             else:
                 result = connector.publish(step, _key(target, part))
                 ref, last_status = result.ref, result.status
+                published_now = True
             refs.append(ref)
             _save_progress(claim, refs)
             target.verify_first = False
@@ -214,8 +228,8 @@ def _attempt(claim: Claim, connector: Connector, variant: Variant, draft: PostDr
         return _retry_or_give_up(claim, Outcome.RETRY, exc)
     first_comment = _first_comment(connector, variant, refs[0])
     return Settlement(
-        TargetState.PUBLISHED, Outcome.FOUND if found else Outcome.PUBLISHED, ref=refs[0],
-        status_code=last_status, extra=first_comment)  # fmt: skip
+        TargetState.PUBLISHED, Outcome.PUBLISHED if published_now else Outcome.FOUND,
+        ref=refs[0], status_code=last_status, extra=first_comment)  # fmt: skip
 
 
 def _first_comment(connector: Connector, variant: Variant, ref: RemoteRef) -> dict:
@@ -258,7 +272,7 @@ def _after_unknown(
         return _retry_or_give_up(claim, Outcome.RETRY, exc, verify_first=True)
     return Settlement(
         TargetState.UNKNOWN, Outcome.UNKNOWN, problem=Problem.UNKNOWN, message=message,
-        status_code=status)  # fmt: skip
+        status_code=status, verify_first=True)  # fmt: skip
 
 
 def _retry_or_give_up(
@@ -272,11 +286,13 @@ def _retry_or_give_up(
     verify_first = verify_first or target.verify_first
     if retry.gave_up(target.attempt_count - target.retries_from):
         # Out of attempts with a doubt still open: a person must decide.
-        state = TargetState.UNKNOWN if verify_first else TargetState.FAILED
-        problem = Problem.UNKNOWN if verify_first else Problem.GAVE_UP
+        if verify_first:
+            return Settlement(
+                TargetState.UNKNOWN, Outcome.UNKNOWN, problem=Problem.UNKNOWN,
+                message=exc.message, status_code=exc.status, verify_first=True)  # fmt: skip
         return Settlement(
-            state, Outcome.FAILED, problem=problem, message=exc.message, status_code=exc.status
-        )
+            TargetState.FAILED, Outcome.FAILED, problem=Problem.GAVE_UP, message=exc.message,
+            status_code=exc.status)  # fmt: skip
     wait = (
         timedelta(seconds=delay)
         if delay is not None
@@ -287,17 +303,30 @@ def _retry_or_give_up(
         verify_first=verify_first, status_code=exc.status)  # fmt: skip
 
 
+def _notify(target_id: int, state: str) -> None:
+    """Tell people, in a savepoint: a failed notification must not undo the settlement,
+    or the target would stay "publishing" and be retried as a doubt."""
+    try:
+        with transaction.atomic():
+            after_settled(target_id, state)
+    except Exception:  # noqa: BLE001 - logged; the target's state is what matters
+        log.exception("notifying about target %s failed", target_id)
+
+
 def settle(claim: Claim, result: Settlement) -> Settlement:
     """Record how the attempt ended and move the target, if this worker still holds it."""
     target, attempt = claim.target, claim.attempt
     now = timezone.now()
+    # A doubt left open by an earlier attempt stays open until a publication settles it
+    # (a 401 from the check itself, say): whoever retries must still look first.
+    doubt = result.state != TargetState.PUBLISHED and target.verify_first
     fields = {
         "state": result.state,
         "lease_owner": "",
         "lease_until": None,
         "message": result.message[:5000],
         "problem": result.problem,
-        "verify_first": result.verify_first,
+        "verify_first": result.verify_first or doubt,
         **result.extra,
     }
     if result.ref is not None:
@@ -332,7 +361,7 @@ def settle(claim: Claim, result: Settlement) -> Settlement:
         )
         if moved:
             rollup(target.post_id)
-            after_settled(target.pk, result.state)
+            _notify(target.pk, result.state)
     if moved and result.next_at is not None:
         from .tasks import enqueue
 

@@ -1,8 +1,10 @@
 import httpx
 import pytest
 
-from tribune.networks import clients
+from tribune.editorial.tests.workflow_support import huey_immediate  # noqa: F401
+from tribune.networks import clients, registry
 
+from .connectors import REGISTRY
 from .support import ScriptedNetwork
 
 
@@ -12,3 +14,17 @@ def network(monkeypatch) -> ScriptedNetwork:
     scripted = ScriptedNetwork(httpx.Response(500))
     monkeypatch.setattr(clients, "http_client", scripted.client)
     return scripted
+
+
+@pytest.fixture
+def test_networks(monkeypatch):
+    """Register the tests' own connectors (tests/connectors.py) beside the real ones.
+
+    connector_class is functools.cache'd: cleared before and after, so no other test
+    sees a made-up network.
+    """
+    registry.connector_class.cache_clear()
+    for key, path in REGISTRY.items():
+        monkeypatch.setitem(registry.CONNECTORS, key, path)
+    yield
+    registry.connector_class.cache_clear()
