@@ -8,6 +8,7 @@ a timeout or a dropped connection after sending means it may have arrived
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
@@ -19,15 +20,24 @@ from .errors import AuthExpired, ConnectorError, OutcomeUnknown, RateLimited, Re
 DEFAULT_RETRY_AFTER = 60.0
 
 
-def send(http: httpx.Client, request: httpx.Request) -> httpx.Response:
-    """Send `request`; raise a typed error for transport failures and error statuses."""
+def send(
+    http: httpx.Client,
+    request: httpx.Request,
+    *,
+    check: Callable[[httpx.Response], None] | None = None,
+) -> httpx.Response:
+    """Send `request`; raise a typed error for transport failures and error statuses.
+
+    `check` replaces `raise_for_status` for networks whose error statuses mean
+    something else (Bluesky's XRPC answers an expired token with a 400).
+    """
     try:
         response = http.send(request)
     except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
         raise ConnectorError(f"could not reach the network: {type(exc).__name__}") from None
     except (httpx.ReadTimeout, httpx.WriteTimeout, httpx.RemoteProtocolError, httpx.ReadError):
         raise OutcomeUnknown("no answer after the request was sent") from None
-    raise_for_status(response)
+    (check or raise_for_status)(response)
     return response
 
 
