@@ -15,14 +15,8 @@ the variant's "page" option). MediaWiki takes no idempotency key, so:
 
 A published page's reference is `<pageid>:<revid>`, with a link to that revision.
 
-The inbox is the talk pages: the account's user talk page and the talk pages
-of the pages it edited most recently (at most 49). Their signed comments are
-read out of the wikitext (see talk.py for the simple rules followed); a
-comment's reference is `<talk pageid>#<comment key>`. A reply is appended
-under the comment it answers, one colon deeper and signed with `~~~~`; a reply
-to a published page opens a new thread on its talk page. A reply that is
-already there, with the same text and by the same account, is not added
-again, so a retried reply does not post twice.
+The inbox is the talk pages, and replies are signed comments on them: see
+discussions.py.
 """
 
 from __future__ import annotations
@@ -47,15 +41,12 @@ from ..base import (
     PublishResult,
     RemoteRef,
 )
-from ..errors import AuthExpired, ConnectorError, NotSupported, Rejected
-from . import talk
-from .session import WikiError, WikiSession
-from .site import Site
+from ..errors import AuthExpired, ConnectorError, NotSupported
+from .discussions import Discussions
+from .session import WikiError, WikiSession, edit_result, wiki_time
 
 # Edit summaries are cut at 500 characters (CommentStore::COMMENT_CHARACTER_LIMIT).
 SUMMARY_MAX = 500
-# One query reads at most 50 pages' content (API:Query, `titles` limit without apihighlimits).
-TALK_PAGES_MAX = 50
 
 
 def key_marker(idempotency_key: str) -> str:
@@ -68,10 +59,6 @@ def edit_summary(summary: str, marker: str) -> str:
     if len(summary) > room:
         summary = summary[: room - 1].rstrip() + "…"
     return f"{summary} {marker}"
-
-
-def wiki_time(value: str) -> datetime:
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
 class MediaWikiConnector(Connector):
@@ -154,7 +141,7 @@ class MediaWikiConnector(Connector):
             str(post.options.get("summary") or _("Published with Tribune")),
             key_marker(idempotency_key),
         )
-        edit = saved(
+        edit = edit_result(
             self.wiki.write(
                 {
                     "action": "edit",
@@ -166,7 +153,7 @@ class MediaWikiConnector(Connector):
             )
         )
         if edit.get("nochange"):
-            revision = self._current_revision(edit["pageid"])
+            revision = self.wiki.current_revision(edit["pageid"])
             revid, when = revision["revid"], wiki_time(revision["timestamp"])
         else:
             revid, when = edit["newrevid"], wiki_time(edit["newtimestamp"])
@@ -194,84 +181,12 @@ class MediaWikiConnector(Connector):
         return None
 
     def fetch_inbox(self, since: datetime | None = None) -> list[InboxItem]:
-        """Return the signed comments of the account's talk pages, newer than `since`."""
-        site = self.wiki.site()
-        titles = "|".join(self._talk_pages(site))
-        params = {
-            "action": "query",
-            "prop": "revisions",
-            "titles": titles,
-            "rvprop": "ids|timestamp|content",
-            "rvslots": "main",
-        }
-        items: list[InboxItem] = []
-        for batch in self.wiki.read_all(params):
-            for page in batch.get("query", {}).get("pages", []):
-                if page.get("revisions"):
-                    items.extend(self._comments(site, page, since))
-        return items
+        """Return the signed comments on the account's talk pages, newer than `since`."""
+        return Discussions(self.wiki).inbox(since)
 
     def reply(self, to: RemoteRef, text: str) -> RemoteRef:
-        """Answer a talk-page comment under it, or open a thread on a published page's talk page.
-
-        Returns the reply's revision (or the reply already there, when it was made before).
-        """
-        site = self.wiki.site()
-        if to.extra.get("page"):
-            title = to.extra["page"]
-        elif to.extra.get("title"):
-            title = site.talk_title(to.extra["title"])
-        else:
-            raise ConnectorError(_("Tribune cannot tell which talk page this is."), permanent=True)
-        current = self._talk_page(title)
-        wikitext = talk_text(current) if current else ""
-        found = talk.comments(wikitext, site.signatures())
-        heading = to.extra.get("thread") or ("" if to.extra.get("page") else thread_heading(text))
-        place = talk.place_reply(
-            wikitext, found, to.extra.get("comment", ""), heading, int(to.extra.get("depth") or 0)
-        )
-        earlier = talk.earlier_reply(found, place, self.wiki.user, text)
-        if earlier and current:
-            return self._comment_ref(site, current["pageid"], title, earlier)
-        if place.thread is None or current is None:
-            heading, depth = place.heading or thread_heading(text), 0
-            edit = saved(
-                self.wiki.write(
-                    {
-                        "action": "edit",
-                        "title": title,
-                        "section": "new",
-                        "sectiontitle": heading,
-                        "text": talk.signed_reply(text, depth),
-                    }
-                )
-            )
-        else:
-            heading, depth = place.heading, place.depth
-            revision = current["revisions"][0]
-            summary = f"/* {heading} */ {_('reply')}" if heading else _("reply")
-            edit = saved(
-                self.wiki.write(
-                    {
-                        "action": "edit",
-                        "title": title,
-                        "nocreate": "1",
-                        "text": talk.insert_reply(
-                            wikitext, place.thread, talk.signed_reply(text, depth)
-                        ),
-                        "summary": summary,
-                        # A concurrent edit is merged by the wiki, or refused as a conflict.
-                        "baserevid": str(revision["revid"]),
-                        "basetimestamp": revision["timestamp"],
-                    }
-                )
-            )
-        revid = edit.get("newrevid") or self._current_revision(edit["pageid"])["revid"]
-        return RemoteRef(
-            remote_id=f"{edit['pageid']}:{revid}",
-            url=site.revision_url(title, revid),
-            extra={"page": title, "thread": heading, "depth": str(depth)},
-        )
+        """Answer a talk-page comment, or open a thread on a published page's talk page."""
+        return Discussions(self.wiki).reply(to, text)
 
     def delete(self, ref: RemoteRef) -> None:
         """Delete a published page; one already gone counts as deleted.
@@ -299,113 +214,6 @@ class MediaWikiConnector(Connector):
             extra={"title": title},
         )
 
-    def _comment_ref(self, site: Site, pageid: int, title: str, comment: talk.Comment) -> RemoteRef:
-        return RemoteRef(
-            remote_id=f"{pageid}#{comment.key}",
-            url=site.page_url(title, comment.thread.heading),
-            extra={
-                "page": title,
-                "comment": comment.key,
-                "thread": comment.thread.heading,
-                "depth": str(comment.depth),
-            },
-        )
-
-    def _current_revision(self, pageid: int) -> dict:
-        query = self.wiki.read(
-            {
-                "action": "query",
-                "prop": "revisions",
-                "pageids": str(pageid),
-                "rvprop": "ids|timestamp",
-            }
-        )["query"]
-        return query["pages"][0]["revisions"][0]
-
-    def _talk_page(self, title: str) -> dict | None:
-        query = self.wiki.read(
-            {
-                "action": "query",
-                "prop": "revisions",
-                "titles": title,
-                "rvprop": "ids|timestamp|content",
-                "rvslots": "main",
-            }
-        )["query"]
-        page = query["pages"][0]
-        return None if page.get("missing") or not page.get("revisions") else page
-
-    def _talk_pages(self, site: Site) -> list[str]:
-        """The account's user talk page, then the talk pages of the pages it edited last."""
-        contributions = self.wiki.read(
-            {
-                "action": "query",
-                "list": "usercontribs",
-                "ucuser": self.wiki.user,
-                "ucprop": "title",
-                "uclimit": "max",
-            }
-        )["query"]["usercontribs"]
-        titles = {site.talk_title(site.user_page(self.wiki.user)): None}
-        for contribution in contributions:
-            if contribution["ns"] >= 0:
-                titles.setdefault(site.talk_title(contribution["title"]), None)
-        return list(titles)[:TALK_PAGES_MAX]
-
-    def _comments(self, site: Site, page: dict, since: datetime | None) -> list[InboxItem]:
-        revision = page["revisions"][0]
-        changed = wiki_time(revision["timestamp"])
-        if since and changed < since:
-            return []
-        found = talk.comments(talk_text(page), site.signatures())
-        items = []
-        for index, comment in enumerate(found):
-            created = comment.signed_at or changed
-            if comment.author == self.wiki.user or (since and created < since):
-                continue
-            answered = next(
-                (
-                    earlier
-                    for earlier in reversed(found[:index])
-                    if earlier.thread == comment.thread and earlier.depth < comment.depth
-                ),
-                None,
-            )
-            items.append(
-                InboxItem(
-                    ref=self._comment_ref(site, page["pageid"], page["title"], comment),
-                    author=comment.author,
-                    text=comment.text,
-                    created_at=created,
-                    in_reply_to=(
-                        self._comment_ref(site, page["pageid"], page["title"], answered)
-                        if answered
-                        else None
-                    ),
-                )
-            )
-        return items
-
 
 def page_title(post: PostDraft) -> str:
     return (post.title or str(post.options.get("page") or "")).strip()
-
-
-def talk_text(page: dict) -> str:
-    return page["revisions"][0]["slots"]["main"].get("content", "")
-
-
-def thread_heading(text: str) -> str:
-    """A heading for a new thread: the reply's first words, without heading markup."""
-    words = " ".join(text.replace("=", " ").split())
-    return words if len(words) <= 60 else words[:59].rsplit(" ", 1)[0] + "…"
-
-
-def saved(body: dict) -> dict:
-    """Return the `edit` answer; raise Rejected when the wiki did not save (CAPTCHA, filters)."""
-    edit = body.get("edit", {})
-    if edit.get("result") == "Success":
-        return edit
-    reasons = [key for key in edit if key not in {"result", "title", "pageid", "contentmodel"}]
-    detail = edit.get("info") or ", ".join(reasons) or str(edit.get("result", ""))
-    raise Rejected(_("The wiki did not save the edit: %(detail)s") % {"detail": detail})

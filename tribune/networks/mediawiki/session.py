@@ -16,6 +16,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator
+from datetime import datetime
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import httpx
@@ -185,6 +186,18 @@ class WikiSession:
                     raise
         raise AssertionError("unreachable")
 
+    def current_revision(self, pageid: int) -> dict:
+        """Return the page's latest revision: its `revid` and `timestamp`."""
+        query = self.read(
+            {
+                "action": "query",
+                "prop": "revisions",
+                "pageids": str(pageid),
+                "rvprop": "ids|timestamp",
+            }
+        )["query"]
+        return query["pages"][0]["revisions"][0]
+
     def _token(self) -> str:
         if not self._csrf:
             tokens = self._call("GET", {"action": "query", "meta": "tokens"})["query"]["tokens"]
@@ -295,3 +308,17 @@ def raise_for_error(error: dict, response: httpx.Response, *, write: bool) -> No
         # The wiki failed while handling the request: like a 500, a write may have happened.
         raise OutcomeUnknown(info) if write else ConnectorError(info)
     raise WikiError(info, code)
+
+
+def edit_result(body: dict) -> dict:
+    """Return the `edit` answer; raise Rejected when the wiki did not save (CAPTCHA, filters)."""
+    edit = body.get("edit", {})
+    if edit.get("result") == "Success":
+        return edit
+    reasons = [key for key in edit if key not in {"result", "title", "pageid", "contentmodel"}]
+    detail = edit.get("info") or ", ".join(reasons) or str(edit.get("result", ""))
+    raise Rejected(_("The wiki did not save the edit: %(detail)s") % {"detail": detail})
+
+
+def wiki_time(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
