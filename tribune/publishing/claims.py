@@ -21,9 +21,10 @@ from django.db import connection, transaction
 from django.db.models import F
 
 from tribune.editorial.rules_table import rules_for
-from tribune.networks.models import Account, AccountStatus
+from tribune.networks.models import Account
 
-from .models import Attempt, Target, TargetState
+from .models import Attempt, Outcome, Target, TargetState
+from .sweeper import MAX_LATENESS
 
 
 def lease() -> timedelta:
@@ -48,7 +49,12 @@ def _budget_left(account: Account, now: datetime) -> bool:
     if pace.requests is None:
         return True
     since = now - timedelta(seconds=pace.per_seconds)
-    used = Attempt.objects.filter(account=account, started_at__gte=since).count()
+    # People's decisions and reminders are recorded as attempts but send nothing.
+    used = (
+        Attempt.objects.filter(account=account, started_at__gte=since)
+        .exclude(outcome__in=(Outcome.DECIDED, Outcome.REMINDED))
+        .count()
+    )
     return used < pace.requests
 
 
@@ -64,15 +70,23 @@ def claim_next(account_id: int, worker: str, now: datetime) -> Claim | None:
     """Claim the account's most overdue target, or None (nothing due, busy, paused, over budget)."""
     with transaction.atomic():
         account = Account.objects.select_for_update().filter(pk=account_id).first()
-        if account is None or account.status == AccountStatus.DISCONNECTED:
+        # A disconnected account's targets are still claimed: execute() fails them with
+        # the account's problem, instead of leaving them "scheduled" for ever.
+        if account is None:
             return None
         if account.paused_until and account.paused_until > now:
             return None
         if _busy(account, now) or not _budget_left(account, now):
             return None
-        due = Target.objects.filter(
-            account=account, state=TargetState.SCHEDULED, next_attempt_at__lte=now
-        ).order_by("next_attempt_at", "pk")
+        due = (
+            Target.objects.filter(
+                account=account, state=TargetState.SCHEDULED, next_attempt_at__lte=now
+            )
+            # Never tried and over an hour late: the sweeper fails it as "missed" and tells
+            # people; a task that ran late (a worker back after hours) must not publish it.
+            .exclude(attempt_count=0, next_attempt_at__lt=now - MAX_LATENESS)
+            .order_by("next_attempt_at", "pk")
+        )
         if connection.features.has_select_for_update_skip_locked:
             due = due.select_for_update(skip_locked=True, of=("self",))
         target = due.first()

@@ -141,9 +141,8 @@ def _withdrawn(claim: Claim) -> Settlement:
 
 def _account_unusable(account: Account) -> Settlement:
     problem = Problem.AUTH if account.status == AccountStatus.RECONNECT else Problem.ACCOUNT
-    return Settlement(
-        TargetState.FAILED, Outcome.FAILED, problem=problem, message=account.status_message
-    )
+    message = account.status_message or str(AccountStatus(account.status).label)
+    return Settlement(TargetState.FAILED, Outcome.FAILED, problem=problem, message=message)
 
 
 def _first_started(target: Target) -> datetime:

@@ -1,0 +1,386 @@
+"""Claiming due targets: one winner per target, the account's pace, and many workers at once.
+
+The concurrent tests run real database connections against one database: on PostgreSQL
+the test database itself; on SQLite a file copy of it (the in-memory test database is
+shared between threads only in SQLite's shared-cache mode, whose table locks fail at
+once instead of waiting, unlike the file database Tribune runs on), opened with the
+same settings as production (WAL, IMMEDIATE transactions, a busy timeout).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import sqlite3
+import threading
+from collections import Counter
+from datetime import timedelta
+
+import httpx
+import pytest
+from django.db import connection, connections
+from django.utils import timezone
+
+from tribune.editorial import workflow
+from tribune.editorial.choices import PostState
+from tribune.editorial.rules_table import rules_for
+from tribune.networks.models import AccountStatus
+from tribune.publishing import claims
+from tribune.publishing.engine import drain, execute
+from tribune.publishing.models import Attempt, Outcome, Problem, Target, TargetState
+from tribune.publishing.sweeper import MAX_LATENESS
+
+from .support import access_for, claim, make_account, scheduled_post, status, targets
+
+
+def test_it_lets_only_one_of_two_claims_take_a_target(workspace, alice):
+    account = make_account(workspace)
+    [target] = targets(scheduled_post(workspace, alice, [account]))
+    first = claim(account, "worker-a")
+    assert first is not None and first.target.pk == target.pk
+    assert claim(account, "worker-b") is None
+    target.refresh_from_db()
+    assert target.state == TargetState.PUBLISHING and target.lease_owner == "worker-a"
+    assert target.lease_until > timezone.now() + claims.lease() - timedelta(minutes=1)
+    [attempt] = Attempt.objects.filter(target=target)
+    assert (attempt.number, attempt.worker, attempt.finished_at) == (1, "worker-a", None)
+
+
+def test_it_refuses_a_claim_that_read_the_target_before_a_rival_took_it(
+    workspace, alice, monkeypatch
+):
+    """Interleaves two claims by hand: B claims between A's read and A's UPDATE.
+
+    This is the conditional UPDATE's guarantee on any database: A read the target as
+    "scheduled", B took it meanwhile, A's UPDATE names the state it read and so moves
+    no row: A sends nothing.
+    """
+    account = make_account(workspace)
+    [target] = targets(scheduled_post(workspace, alice, [account]))
+    real_lease = claims.lease
+    rival: dict = {}
+
+    def lease_after_a_rival_claimed():
+        if "started" not in rival:
+            rival["started"] = True
+            rival["claim"] = claims.claim_next(account.pk, "worker-b", timezone.now())
+        return real_lease()
+
+    monkeypatch.setattr(claims, "lease", lease_after_a_rival_claimed)
+    mine = claims.claim_next(account.pk, "worker-a", timezone.now())
+    assert rival["claim"] is not None and rival["claim"].target.pk == target.pk
+    assert mine is None
+    target.refresh_from_db()
+    assert target.lease_owner == "worker-b" and target.attempt_count == 1
+    assert [a.worker for a in Attempt.objects.filter(target=target)] == ["worker-b"]
+
+
+def test_it_publishes_one_target_at_a_time_per_account(workspace, alice):
+    assert rules_for("mastodon").pace.account_concurrency == 1
+    account = make_account(workspace)
+    other_account = make_account(workspace, remote_id="mastodon-2", name="Second")
+    first = scheduled_post(workspace, alice, [account, other_account])
+    second = scheduled_post(workspace, alice, [account])
+    taken = claim(account)
+    assert taken.target.post_id == first.pk
+    assert claim(account, "worker-b") is None, "the account is busy"
+    assert claim(other_account, "worker-b") is not None, "another account is not held back"
+    # Once the first is done, the second goes.
+    Target.objects.filter(pk=taken.target.pk).update(state=TargetState.PUBLISHED)
+    assert claim(account, "worker-b").target.post_id == second.pk
+
+
+def test_it_does_not_count_a_dead_workers_claim_as_busy(workspace, alice):
+    account = make_account(workspace)
+    scheduled_post(workspace, alice, [account])
+    scheduled_post(workspace, alice, [account])
+    taken = claim(account)
+    Target.objects.filter(pk=taken.target.pk).update(
+        lease_until=timezone.now() - timedelta(seconds=1)
+    )
+    assert claim(account, "worker-b") is not None
+
+
+def test_it_claims_the_most_overdue_target_first(workspace, alice):
+    account = make_account(workspace)
+    now = timezone.now()
+    later = scheduled_post(workspace, alice, [account], due=now - timedelta(minutes=1))
+    earlier = scheduled_post(workspace, alice, [account], due=now - timedelta(minutes=5))
+    assert claim(account).target.post_id == earlier.pk
+    assert later.pk != earlier.pk
+
+
+def test_it_does_not_claim_for_a_paused_account(workspace, alice):
+    account = make_account(workspace, paused_until=timezone.now() + timedelta(minutes=2))
+    scheduled_post(workspace, alice, [account])
+    assert claim(account) is None
+    account.paused_until = timezone.now() - timedelta(seconds=1)
+    account.save()
+    assert claim(account) is not None
+
+
+def test_it_keeps_to_the_networks_request_budget(workspace, alice):
+    pace = rules_for("mastodon").pace
+    assert (pace.requests, pace.per_seconds) == (300, 300)
+    account = make_account(workspace)
+    [done] = targets(scheduled_post(workspace, alice, [account]))
+    scheduled_post(workspace, alice, [account])
+    now = timezone.now()
+    Attempt.objects.bulk_create(
+        Attempt(target=done, account=account, number=n, started_at=now - timedelta(seconds=n))
+        for n in range(pace.requests)
+    )
+    Target.objects.filter(pk=done.pk).update(state=TargetState.PUBLISHED)
+    assert claim(account) is None, "300 requests in the last 5 minutes"
+    # The oldest request leaves the window: one more is allowed.
+    Attempt.objects.filter(number=pace.requests - 1).update(
+        started_at=now - timedelta(seconds=pace.per_seconds + 1)
+    )
+    assert claim(account) is not None
+
+
+def test_it_does_not_count_peoples_decisions_as_requests(workspace, alice):
+    pace = rules_for("mastodon").pace
+    account = make_account(workspace)
+    [done] = targets(scheduled_post(workspace, alice, [account]))
+    scheduled_post(workspace, alice, [account])
+    Target.objects.filter(pk=done.pk).update(state=TargetState.PUBLISHED)
+    Attempt.objects.bulk_create(
+        Attempt(target=done, account=account, number=n, outcome=Outcome.DECIDED)
+        for n in range(pace.requests)
+    )
+    assert claim(account) is not None
+
+
+def test_it_cancels_and_never_claims_the_targets_of_a_post_taken_back_to_draft(
+    workspace, alice, network
+):
+    account = make_account(workspace)
+    post = scheduled_post(workspace, alice, [account])
+    assert len(targets(post)) == 1
+    workflow.do_transition(access_for(alice, workspace), post, PostState.DRAFT)
+    assert targets(post) == []
+    assert claim(account) is None
+    assert drain(account.pk) == 0 and network.requests == []
+
+
+def test_it_withdraws_a_target_claimed_just_before_its_post_went_back_to_draft(
+    workspace, alice, network
+):
+    account = make_account(workspace)
+    post = scheduled_post(workspace, alice, [account])
+    taken = claim(account)
+    workflow.do_transition(access_for(alice, workspace), post, PostState.DRAFT)
+    network.answers = [status(1)]
+    execute(taken)
+    assert network.requests == [], "a withdrawn post never goes out"
+    assert targets(post) == []
+    post.refresh_from_db()
+    assert post.state == PostState.DRAFT
+
+
+def test_it_fails_the_targets_of_a_disconnected_account_instead_of_leaving_them(
+    workspace, alice, network
+):
+    account = make_account(workspace)
+    post = scheduled_post(workspace, alice, [account])
+    account.status = AccountStatus.DISCONNECTED
+    account.save()
+    drain(account.pk)
+    [target] = targets(post)
+    assert target.state == TargetState.FAILED and target.problem == Problem.ACCOUNT
+    assert target.message
+    assert network.requests == []
+
+
+def test_it_leaves_a_target_missed_by_over_an_hour_to_the_sweeper(workspace, alice, network):
+    account = make_account(workspace)
+    late = timezone.now() - MAX_LATENESS - timedelta(minutes=1)
+    post = scheduled_post(workspace, alice, [account], due=late)
+    assert claim(account) is None
+    assert targets(post)[0].state == TargetState.SCHEDULED
+    # A retry of a target that did start is not "missed": it goes.
+    Target.objects.filter(post=post).update(attempt_count=1)
+    assert claim(account) is not None
+
+
+# ---- many workers at once ----------------------------------------------------------------
+
+
+ACCOUNTS = 3
+TARGETS_PER_ACCOUNT = 8
+
+
+def shared_database(tmp_path):
+    """Return a function that points the calling thread's default connection at the
+    database every worker shares (see the module docstring)."""
+    if connection.vendor != "sqlite":
+        return lambda: None
+    path = tmp_path / "claims.sqlite3"
+    connection.ensure_connection()
+    copy = sqlite3.connect(path)
+    connection.connection.backup(copy)
+    copy.close()
+    settings = {**connection.settings_dict, "NAME": str(path)}
+    wrapper = type(connections["default"])
+
+    def use() -> None:
+        connections["default"] = wrapper(settings, "default")
+
+    return use
+
+
+def claim_until_none_left(name: str, account_ids: list[int]) -> list[tuple]:
+    """A worker's loop: claim, check the account holds only this one, finish, repeat.
+
+    Returns (target id, attempt id, worker, how many of the account's targets were
+    publishing at once) for each claim.
+    """
+    now = timezone.now()
+    taken = []
+    for _round in range(500):
+        if not Target.objects.filter(state=TargetState.SCHEDULED).exists():
+            break
+        for account_id in account_ids:
+            found = claims.claim_next(account_id, name, now)
+            if found is None:
+                continue
+            running = Target.objects.filter(
+                account_id=account_id, state=TargetState.PUBLISHING
+            ).count()
+            taken.append((found.target.pk, found.attempt.pk, name, running))
+            Target.objects.filter(pk=found.target.pk, lease_owner=name).update(
+                state=TargetState.PUBLISHED, lease_owner="", lease_until=None
+            )
+    return taken
+
+
+def in_thread(use_db, work, *args):
+    """Run `work` in a thread of its own with its own connection; return its result."""
+    out: dict = {}
+
+    def run() -> None:
+        use_db()
+        try:
+            out["result"] = work(*args)
+        except Exception as exc:  # noqa: BLE001 - reported to the test below
+            out["error"] = repr(exc)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(timeout=120)
+    assert "error" not in out, out["error"]
+    return out["result"]
+
+
+def in_process(use_db, queue, name, account_ids) -> None:
+    use_db()
+    try:
+        queue.put(claim_until_none_left(name, account_ids))
+    except Exception as exc:  # noqa: BLE001 - reported to the test below
+        queue.put(repr(exc))
+    finally:
+        connections.close_all()
+
+
+def plan_many(workspace, author, monkeypatch) -> list[int]:
+    # Committed data (transaction=True): planning would queue real publishing tasks.
+    monkeypatch.setattr("tribune.publishing.tasks.enqueue", lambda *args: None)
+    accounts = [
+        make_account(workspace, remote_id=f"mastodon-{n}", name=f"Account {n}")
+        for n in range(ACCOUNTS)
+    ]
+    for _n in range(TARGETS_PER_ACCOUNT):
+        scheduled_post(workspace, author, accounts)
+    return [a.pk for a in accounts]
+
+
+def check_no_target_claimed_twice(taken: list[tuple], use_db) -> None:
+    target_ids = [t[0] for t in taken]
+    duplicates = [pk for pk, n in Counter(target_ids).items() if n > 1]
+    assert not duplicates, f"claimed twice: {duplicates}"
+    assert len(target_ids) == ACCOUNTS * TARGETS_PER_ACCOUNT
+    assert max(t[3] for t in taken) == 1, "never two targets of one account at once"
+
+    def recorded():
+        rows = list(Attempt.objects.values_list("target_id", "number", "worker"))
+        left = Target.objects.exclude(state=TargetState.PUBLISHED).count()
+        return rows, left
+
+    rows, left = in_thread(use_db, recorded)
+    assert left == 0
+    assert sorted(r[0] for r in rows) == sorted(target_ids), "one attempt row per claim"
+    assert {r[1] for r in rows} == {1}
+    assert {(t[0], t[2]) for t in taken} == {(r[0], r[2]) for r in rows}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_never_claims_a_target_twice_from_several_threads(
+    workspace, alice, monkeypatch, tmp_path
+):
+    account_ids = plan_many(workspace, alice, monkeypatch)
+    use_db = shared_database(tmp_path)
+    barrier = threading.Barrier(4)
+    results: dict[str, list] = {}
+    errors: list[str] = []
+
+    def worker(name: str) -> None:
+        use_db()
+        try:
+            barrier.wait(timeout=30)
+            # Each worker walks the accounts in its own order, so they collide.
+            order = account_ids[int(name[-1]) % ACCOUNTS :] + account_ids[: int(name[-1])]
+            results[name] = claim_until_none_left(name, order)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(repr(exc))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(f"thread-{n}",)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors
+    taken = [row for rows in results.values() for row in rows]
+    check_no_target_claimed_twice(taken, use_db)
+    assert len(results) == 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_never_claims_a_target_twice_from_several_processes(
+    workspace, alice, monkeypatch, tmp_path
+):
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("needs fork() to share the test's settings with the worker processes")
+    account_ids = plan_many(workspace, alice, monkeypatch)
+    use_db = shared_database(tmp_path)
+    # A forked child must not share the parent's open database socket.
+    if connection.vendor != "sqlite":
+        connections.close_all()
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    processes = [
+        context.Process(target=in_process, args=(use_db, queue, f"process-{n}", account_ids))
+        for n in range(3)
+    ]
+    for process in processes:
+        process.start()
+    answers = [queue.get(timeout=120) for _process in processes]
+    for process in processes:
+        process.join(timeout=30)
+    assert [p.exitcode for p in processes] == [0, 0, 0]
+    errors = [a for a in answers if isinstance(a, str)]
+    assert not errors, errors
+    taken = [row for rows in answers for row in rows]
+    check_no_target_claimed_twice(taken, use_db)
+
+
+def test_it_touches_the_network_only_for_claimed_targets(workspace, alice, network):
+    account = make_account(workspace)
+    scheduled_post(workspace, alice, [account])
+    network.answers = [httpx.Response(200, json={"id": "1", "url": "https://m.example/1"})]
+    assert drain(account.pk) == 1
+    assert drain(account.pk) == 0
+    assert len(network.requests) == 1
