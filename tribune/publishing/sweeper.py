@@ -15,6 +15,7 @@ reports it to the UI and /health/ while it waits.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -24,6 +25,7 @@ from django.utils.translation import gettext as _
 from tribune.editorial.choices import PostState
 from tribune.editorial.models import Post, Transition
 
+from . import retry
 from .alerts import after_settled
 from .models import Attempt, Outcome, Problem, Target, TargetState
 from .rollup import rollup
@@ -40,25 +42,37 @@ def late_targets(now: datetime | None = None) -> QuerySet[Target]:
 
 
 def sweep_expired_leases(now: datetime | None = None) -> int:
-    """Return targets whose worker stopped mid-attempt to "scheduled, verify first"."""
+    """Return targets whose worker stopped mid-attempt to "scheduled, verify first".
+
+    A target whose workers keep dying (a crash on that very post) is not tried for
+    ever: past retry.MAX_ATTEMPTS it goes to "outcome unknown" and people are told.
+    """
     now = now or timezone.now()
     swept = 0
     expired = Target.objects.filter(state=TargetState.PUBLISHING, lease_until__lt=now)
-    for target in expired.only("pk", "lease_owner", "post_id"):
+    for target in expired.only("pk", "lease_owner", "post_id", "attempt_count", "retries_from"):
+        gave_up = retry.gave_up(target.attempt_count - target.retries_from)
+        if gave_up:
+            fields = {"state": TargetState.UNKNOWN, "problem": Problem.UNKNOWN,
+                      "message": _("The worker stopped during every attempt; it may or may not "
+                                   "have been published.")}  # fmt: skip
+        else:
+            fields = {"state": TargetState.SCHEDULED, "next_attempt_at": now,
+                      "message": _("The worker stopped during an attempt; checking before "
+                                   "trying again.")}  # fmt: skip
         with transaction.atomic():
             moved = Target.objects.filter(
                 pk=target.pk, state=TargetState.PUBLISHING, lease_owner=target.lease_owner,
                 lease_until__lt=now,
-            ).update(
-                state=TargetState.SCHEDULED, lease_owner="", lease_until=None, verify_first=True,
-                next_attempt_at=now,
-                message=_("The worker stopped during an attempt; checking before trying again."),
-            )  # fmt: skip
+            ).update(lease_owner="", lease_until=None, verify_first=True, **fields)  # fmt: skip
             if moved:
                 Attempt.objects.filter(target_id=target.pk, finished_at__isnull=True).update(
                     finished_at=now, outcome=Outcome.LEASE_EXPIRED
                 )
                 swept += 1
+                if gave_up:
+                    rollup(target.post_id)
+                    after_settled(target.pk, TargetState.UNKNOWN)
     return swept
 
 
@@ -69,15 +83,18 @@ def sweep_missed(now: datetime | None = None) -> int:
     missed = Target.objects.filter(
         state=TargetState.SCHEDULED, attempt_count=0, next_attempt_at__lt=now - MAX_LATENESS
     )
-    for target in missed.only("pk", "post_id", "due_at"):
+    for target in missed.select_related("workspace").only(
+        "pk", "post_id", "due_at", "workspace__time_zone"
+    ):
+        # In the workspace's time zone, as people planned it (not the worker's).
+        due = timezone.localtime(target.due_at, ZoneInfo(target.workspace.time_zone))
         with transaction.atomic():
             moved = Target.objects.filter(
                 pk=target.pk, state=TargetState.SCHEDULED, attempt_count=0
             ).update(
                 state=TargetState.FAILED, problem=Problem.MISSED,
                 message=_("It was due at %(due)s and no worker was running. Publish it now or "
-                          "choose a new time.") % {"due": timezone.localtime(target.due_at)
-                                                   .strftime("%Y-%m-%d %H:%M %Z")},
+                          "choose a new time.") % {"due": due.strftime("%Y-%m-%d %H:%M %Z")},
             )  # fmt: skip
             if moved:
                 rollup(target.post_id)
