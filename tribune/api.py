@@ -144,6 +144,7 @@ api.add_router("", workspaces_router)
 api.add_router("", strategy_router)
 api.add_router("", networks_router)
 api.add_router("", editorial_router)
+api.add_router("", "tribune.publishing.api.router")
 
 
 @api.exception_handler(Problem)

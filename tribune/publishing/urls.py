@@ -1,3 +1,7 @@
-"""URLs of this app (pages are added by area modules, urls_<area>.py)."""
+"""The publishing app's URLs: one module per area (urls_<area>.py)."""
 
-urlpatterns: list = []
+from django.urls import include, path
+
+AREAS = ["targets", "reminders"]
+
+urlpatterns = [path("", include(f"tribune.publishing.urls_{area}")) for area in AREAS]

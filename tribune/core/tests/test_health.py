@@ -14,8 +14,11 @@ from django.utils import timezone
 
 from tribune.core import views
 from tribune.core.models import WorkerHeartbeat
+from tribune.publishing.models import Target, TargetState
+from tribune.publishing.tests.support import make_account, scheduled_post
 from tribune.testing.fixtures import require
 from tribune.testing.services import REDIS_URL, redis_reason
+from tribune.workspaces.models import Workspace
 
 from .processes import free_port, get_json, start, stop, tribune, tribune_env, wait_for
 
@@ -23,7 +26,7 @@ from .processes import free_port, get_json, start, stop, tribune, tribune_env, w
 def test_it_reports_a_worker_seen_recently(db, django_assert_max_num_queries):
     WorkerHeartbeat.objects.create(worker="host:1")
     WorkerHeartbeat.objects.create(worker="host:2")
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(4):
         response = Client().get("/health/")
     assert response.status_code == 200
     body = response.json()
@@ -42,6 +45,7 @@ def test_it_reports_degraded_when_no_worker_ever_ran(db):
         "worker": "not seen",
         "worker_last_seen": None,
         "workers_seen_recently": 0,
+        "publishing": {"late": 0, "oldest_late_seconds": None, "expired_leases": 0},
     }
 
 
@@ -51,6 +55,51 @@ def test_it_reports_a_stale_worker_as_not_seen(db):
     body = Client().get("/health/").json()
     assert (body["status"], body["worker"]) == ("degraded", "not seen")
     assert body["worker_last_seen"] == seen.isoformat()
+
+
+def late_target(workspace, author, minutes: int):
+    """A target due `minutes` ago that no worker picked up."""
+    account = make_account(workspace, remote_id=f"m-{minutes}")
+    due = timezone.now() - timedelta(minutes=minutes)
+    return scheduled_post(workspace, author, [account], due=due)
+
+
+def test_it_answers_503_when_publications_are_late(db, workspace, alice, charlie):
+    WorkerHeartbeat.objects.create(worker="host:1")
+    late_target(workspace, alice, 30)
+    late_target(Workspace.objects.get(slug="other"), charlie, 10)
+    response = Client().get("/health/")
+    assert response.status_code == 503
+    body = response.json()
+    assert (body["status"], body["database"], body["worker"]) == ("degraded", "ok", "ok")
+    publishing = body["publishing"]
+    # Every workspace counts, and only as a number: nothing names a workspace or a post.
+    assert publishing["late"] == 2 and publishing["expired_leases"] == 0
+    assert 30 * 60 <= publishing["oldest_late_seconds"] < 31 * 60
+
+
+def test_it_counts_publications_whose_worker_stopped(db, workspace, alice):
+    WorkerHeartbeat.objects.create(worker="host:1")
+    post = late_target(workspace, alice, 0)
+    Target.objects.filter(post=post).update(
+        state=TargetState.PUBLISHING, lease_owner="gone:1", lease_until=timezone.now()
+    )
+    response = Client().get("/health/")
+    body = response.json()
+    assert response.status_code == 200 and body["status"] == "ok"
+    assert body["publishing"] == {"late": 0, "oldest_late_seconds": None, "expired_leases": 1}
+
+
+def test_it_answers_200_when_the_targets_table_is_unreadable(db, monkeypatch):
+    class Broken:
+        def filter(self, *args, **kwargs):
+            raise OperationalError("no such table: publishing_target")
+
+    WorkerHeartbeat.objects.create(worker="host:1")
+    monkeypatch.setattr(Target, "objects", Broken())
+    response = Client(raise_request_exception=False).get("/health/")
+    assert response.status_code == 200
+    assert (response.json()["status"], response.json()["publishing"]) == ("degraded", None)
 
 
 class BrokenConnection:
