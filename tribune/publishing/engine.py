@@ -237,9 +237,12 @@ def _first_comment(connector: Connector, variant: Variant, ref: RemoteRef) -> di
     if not text or Capability.REPLY not in connector.capabilities:
         return {}
     try:
-        return {"first_comment_url": connector.reply(ref, text).url}
+        return {"first_comment_url": connector.reply(ref, text).url[:1000]}
     except ConnectorError as exc:
         return {"first_comment_problem": exc.message[:1000]}
+    except Exception:  # noqa: BLE001 - the post is out: a bug here must not put it in doubt
+        log.exception("first comment under %s failed unexpectedly", ref.remote_id)
+        return {"first_comment_problem": "internal error"}
 
 
 def _save_progress(claim: Claim, refs: list[RemoteRef]) -> None:
