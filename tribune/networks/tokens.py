@@ -62,9 +62,9 @@ def refresh_if_due(account: Account) -> Account:
         if not needs_refresh(fresh):  # another worker refreshed it meanwhile
             return fresh
         connector = connector_for(fresh)
-        if connector.auth != AuthKind.OAUTH2:
-            return fresh
-        try:
+        try:  # every path closes the connector's HTTP client, this one included
+            if connector.auth != AuthKind.OAUTH2:
+                return fresh
             store_grant(fresh, connector.refresh())
         except AuthExpired as exc:
             mark_reconnect(fresh, exc.message)

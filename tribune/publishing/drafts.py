@@ -49,7 +49,9 @@ def build_draft(variant: Variant) -> PostDraft:
     if link and variant.link:
         text = text.replace(variant.link, link)
     options = dict(variant.options or {})
+    # Tribune's own options, not the network's: the thread's next parts, skipped accounts.
     options.pop("thread", None)
+    options.pop("skip_accounts", None)
     return PostDraft(
         text=text,
         link=link,
