@@ -26,7 +26,7 @@ from tribune.strategy.catalog import network_name
 from tribune.workspaces.actions import Access, record
 from tribune.workspaces.roles import Action
 
-from .models import Attempt, Outcome, Problem, Target, TargetState
+from .models import Attempt, Outcome, Target, TargetState
 from .rollup import rollup
 
 # "Publish now" schedules this far ahead, so the calendar checks and the
@@ -85,8 +85,9 @@ def do_retry(access: Access, target_id: int) -> Target:
     if target.account.status != AccountStatus.ACTIVE:
         raise ValidationError(_("Reconnect the account first, then retry."))
     before = snapshot(target)
+    # verify_first stays as it is: a doubt left by an earlier attempt (the
+    # first publish may be out) is settled by looking before sending again.
     _reschedule(target, timezone.now())
-    target.verify_first = target.problem == Problem.UNKNOWN
     target.decided_by, target.decided_at = access.user, timezone.now()
     target.save()
     _decided(access, target, "retry_publication", before)

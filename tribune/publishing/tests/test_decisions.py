@@ -112,11 +112,6 @@ class TestRetry:
         target.refresh_from_db()
         assert target.state == T.SCHEDULED, "one failure after a retry is not a give-up"
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="actions.do_retry clears target.problem before reading it, then sets "
-        "verify_first=False: a doubt left by a failed check is dropped (not my file)",
-    )
     def test_it_keeps_an_open_doubt_when_a_person_retries(
         self, workspace, alice, network, test_networks
     ):
