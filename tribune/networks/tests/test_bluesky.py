@@ -142,9 +142,11 @@ def test_it_sends_the_documented_create_record_and_reads_the_reference():
             "features": [{"$type": "app.bsky.richtext.facet#tag", "tag": "café"}],
         },
     ]  # fmt: skip
+    # The recorded answer is the real PDS's to this very key.
+    assert CREATED["uri"].endswith(f"/{record_key('variant-42')}")
     assert result.ref == RemoteRef(
         CREATED["uri"],
-        "https://bsky.app/profile/alice.test/post/3kabcdefghijk",
+        "https://bsky.app/profile/alice.test/post/3lekupoyrqbnq",
         {"cid": CREATED["cid"]},
     )
     assert result.published_at is not None
@@ -273,7 +275,7 @@ def test_it_finds_a_publication_by_its_key_alone():
     from datetime import UTC, datetime
 
     ref = connector.find_published("k", datetime.now(UTC))
-    assert ref == RemoteRef(CREATED["uri"], "https://bsky.app/profile/alice.test/post/3kabcdefghijk",
+    assert ref == RemoteRef(CREATED["uri"], "https://bsky.app/profile/alice.test/post/3lekupoyrqbnq",
                             {"cid": CREATED["cid"]})  # fmt: skip
     assert connector.find_published("other", datetime.now(UTC)) is None
     lookups = pds.called("com.atproto.repo.getRecord")
@@ -372,7 +374,7 @@ def test_it_deletes_the_record_a_reference_names():
     pds = Imitation(com_atproto_repo_deleteRecord=httpx.Response(200, json={}))
     pds.connector().delete(RemoteRef(CREATED["uri"]))
     [sent] = pds.called("com.atproto.repo.deleteRecord")
-    assert body(sent) == {"repo": DID, "collection": "app.bsky.feed.post", "rkey": "3kabcdefghijk"}
+    assert body(sent) == {"repo": DID, "collection": "app.bsky.feed.post", "rkey": "3lekupoyrqbnq"}
 
 
 def test_it_refuses_a_reference_that_is_no_record():
