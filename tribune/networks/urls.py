@@ -1,3 +1,7 @@
-"""URLs of this app (pages are added by area modules, urls_<area>.py)."""
+"""URLs of this app: one module per area (urls_<area>.py)."""
 
-urlpatterns: list = []
+from django.urls import include, path
+
+AREAS = ["accounts"]
+
+urlpatterns = [path("", include(f"tribune.networks.urls_{area}")) for area in AREAS]
