@@ -6,8 +6,8 @@ permission checks, the state rules and the audit are the same. A decision the
 target's state does not allow is a 409; a missing or non-web address a 422.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: ninja reads the path parameters' types
+# (SlugPath, ObjectIdPath) at import time to build the OpenAPI document.
 from datetime import datetime
 from typing import Any
 
