@@ -60,6 +60,9 @@ MOVES: dict[tuple[str, str], Move] = {
     (S.APPROVED, S.DRAFT): Move(Action.WRITE_POSTS, gettext_lazy("Back to draft")),
     (S.SCHEDULED, S.DRAFT): Move(Action.WRITE_POSTS, gettext_lazy("Back to draft")),
     (S.SCHEDULED, S.APPROVED): Move(Action.PUBLISH, gettext_lazy("Unschedule")),
+    # A post that failed everywhere (missed, refused) can be edited and scheduled again;
+    # its failed publications then go at the new time.
+    (S.FAILED, S.DRAFT): Move(Action.WRITE_POSTS, gettext_lazy("Back to draft")),
 }
 
 

@@ -21,7 +21,7 @@ from tribune.core.snapshot import snapshot
 from tribune.editorial import workflow
 from tribune.editorial.choices import PostState
 from tribune.editorial.models import Post
-from tribune.networks.models import AccountStatus
+from tribune.networks.models import SECRET_FIELDS, AccountStatus
 from tribune.strategy.catalog import network_name
 from tribune.workspaces.actions import Access, record
 from tribune.workspaces.roles import Action
@@ -37,8 +37,10 @@ NOW_DELAY = timedelta(seconds=2)
 def access_target(access: Access, target_id: int) -> Target:
     """The target under a row lock, from this workspace only; 403 without the right."""
     target = (
-        Target.objects.select_for_update()
+        Target.objects.select_for_update(of=("self",))
         .select_related("account", "post")
+        # A decision never needs the credentials: an unreadable one must not stop it.
+        .defer(*(f"account__{name}" for name in SECRET_FIELDS))
         .filter(workspace=access.workspace, pk=target_id)
         .first()
     )

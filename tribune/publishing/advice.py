@@ -25,7 +25,10 @@ ADVICE: dict[str, Promise] = {
                      "storage), then retry."),
     Problem.GAVE_UP: _("The network kept failing. Check that it works (its status page), then "
                        "retry."),
-    Problem.MISSED: _("Publish now or choose a new time."),
+    Problem.MISSED: _(
+        "Retry to publish it now. To choose a new time, move the post back to draft and "
+        "schedule it again."
+    ),
     Problem.UNKNOWN: _("Check the account on the network: if the post is there, paste its "
                        "address; if not, publish again."),
 }  # fmt: skip

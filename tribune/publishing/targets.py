@@ -62,6 +62,13 @@ def plan_targets(post: Post) -> list[Finding]:
             keep.add(target.pk)
             if not created and target.state == TargetState.SCHEDULED and not target.attempt_count:
                 Target.objects.filter(pk=target.pk).update(due_at=when, next_attempt_at=when)
+            elif not created and target.state == TargetState.FAILED:
+                # Scheduled again after failing: it goes at the new time, with a fresh
+                # attempt budget; an open doubt (verify_first) is kept.
+                Target.objects.filter(pk=target.pk, state=TargetState.FAILED).update(
+                    state=TargetState.SCHEDULED, due_at=when, next_attempt_at=when, problem="",
+                    retries_from=target.attempt_count,
+                )  # fmt: skip
             touched.add(account.pk)
     Target.objects.filter(post=post, state=TargetState.SCHEDULED, attempt_count=0).exclude(
         pk__in=keep
