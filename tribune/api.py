@@ -30,6 +30,7 @@ from ninja.security import HttpBearer, SessionAuth
 
 from tribune.core.problems import CONTENT_TYPE, Problem, django_errors, problem_response
 from tribune.editorial.api import router as editorial_router
+from tribune.networks.api_accounts import router as accounts_router
 from tribune.strategy.api import router as strategy_router
 from tribune.strategy.api_networks import router as networks_router
 from tribune.workspaces.actions import authenticate_api_token
@@ -145,6 +146,7 @@ api.add_router("", strategy_router)
 api.add_router("", networks_router)
 api.add_router("", editorial_router)
 api.add_router("", "tribune.publishing.api.router")
+api.add_router("", accounts_router)
 
 
 @api.exception_handler(Problem)
