@@ -207,7 +207,7 @@ def test_it_leaves_a_target_missed_by_over_an_hour_to_the_sweeper(workspace, ali
 
 
 ACCOUNTS = 3
-TARGETS_PER_ACCOUNT = 8
+TARGETS_PER_ACCOUNT = 5
 
 
 def shared_database(tmp_path):
