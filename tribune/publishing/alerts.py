@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
 from tribune.editorial.notifications import lazy_text, notify
+from tribune.networks.models import SECRET_FIELDS
 from tribune.strategy.catalog import network_name
 from tribune.workspaces.models import Membership, User
 from tribune.workspaces.roles import Action, allows
@@ -52,8 +53,11 @@ def after_settled(target_id: int, state: str) -> None:
     """Notify the people concerned when a target ends in a state that needs a person."""
     if state not in MESSAGES:
         return
-    target = Target.objects.select_related("post__workspace", "post__author", "account").get(
-        pk=target_id
+    # The account's secrets are not needed, and may be unreadable (the very failure told).
+    target = (
+        Target.objects.select_related("post__workspace", "post__author", "account")
+        .defer(*(f"account__{name}" for name in SECRET_FIELDS))
+        .get(pk=target_id)
     )
     kind, message = MESSAGES[state]
     account = f"{target.account.name} ({network_name(target.account.network)})"

@@ -21,7 +21,7 @@ from django.db import connection, transaction
 from django.db.models import F
 
 from tribune.editorial.rules_table import rules_for
-from tribune.networks.models import Account
+from tribune.networks.models import SECRET_FIELDS, Account
 
 from .models import Attempt, Outcome, Target, TargetState
 from .sweeper import MAX_LATENESS
@@ -69,7 +69,11 @@ def _busy(account: Account, now: datetime) -> bool:
 def claim_next(account_id: int, worker: str, now: datetime) -> Claim | None:
     """Claim the account's most overdue target, or None (nothing due, busy, paused, over budget)."""
     with transaction.atomic():
-        account = Account.objects.select_for_update().filter(pk=account_id).first()
+        # Secrets stay unread until execute() needs them: one that no key opens (a lost
+        # key) must fail the target there, visibly, not break every claim of the account.
+        account = (
+            Account.objects.select_for_update().defer(*SECRET_FIELDS).filter(pk=account_id).first()
+        )
         # A disconnected account's targets are still claimed: execute() fails them with
         # the account's problem, instead of leaving them "scheduled" for ever.
         if account is None:

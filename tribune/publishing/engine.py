@@ -25,7 +25,9 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from tribune.core.crypto import CredentialsUnreadable
 from tribune.editorial.models import Variant
 from tribune.editorial.rules_table import rules_for
 from tribune.networks.base import Capability, Connector, PostDraft, RemoteRef
@@ -108,7 +110,10 @@ def execute(claim: Claim) -> Settlement:
         return settle(claim, remind(target))
     if account.status != AccountStatus.ACTIVE:
         return settle(claim, _account_unusable(account))
-    account = refresh_if_due(account)
+    try:
+        account = refresh_if_due(account)
+    except CredentialsUnreadable:
+        return settle(claim, _credentials_unreadable())
     if account.status != AccountStatus.ACTIVE:
         return settle(claim, _account_unusable(account))
     try:
@@ -118,7 +123,10 @@ def execute(claim: Claim) -> Settlement:
         return settle(claim, Settlement(
             TargetState.FAILED, Outcome.FAILED, problem=Problem.MEDIA,
             message=str(exc)))  # fmt: skip
-    connector = connector_for(account)
+    try:
+        connector = connector_for(account)
+    except CredentialsUnreadable:
+        return settle(claim, _credentials_unreadable())
     try:
         with network_slot(account.network):
             result = _attempt(claim, connector, variant, draft)
@@ -137,6 +145,13 @@ def _withdrawn(claim: Claim) -> Settlement:
         pk=claim.target.pk, state=TargetState.PUBLISHING, lease_owner=claim.attempt.worker
     ).delete()
     return Settlement(TargetState.SKIPPED, Outcome.DECIDED, message="withdrawn")
+
+
+def _credentials_unreadable() -> Settlement:
+    """A lost or rotated-away key: only reconnecting the account helps."""
+    return Settlement(
+        TargetState.FAILED, Outcome.FAILED, problem=Problem.ACCOUNT,
+        message=_("The account's stored credentials cannot be read: reconnect it."))  # fmt: skip
 
 
 def _account_unusable(account: Account) -> Settlement:

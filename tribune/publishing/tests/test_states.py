@@ -14,11 +14,12 @@ from datetime import timedelta
 import httpx
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.utils import timezone
 
 from tribune.editorial.models import MediaAsset, VariantMedia
 from tribune.networks import clients
-from tribune.networks.models import AccountMode, AccountStatus
+from tribune.networks.models import Account, AccountMode, AccountStatus
 from tribune.publishing import actions
 from tribune.publishing.drafts import build_draft
 from tribune.publishing.engine import drain, execute
@@ -133,6 +134,24 @@ def test_it_fails_without_a_request_when_the_account_needs_reconnecting(workspac
         "Token revoked",
     )
     assert network.requests == []
+
+
+def test_it_fails_visibly_when_the_stored_credentials_cannot_be_read(workspace, alice, network):
+    account = make_account(workspace)
+    post = scheduled_post(workspace, alice, [account])
+    # As after losing the key: the column holds a value no configured key opens.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Account._meta.db_table} SET token = %s WHERE id = %s",
+            ["gAAAAABlost-key", account.pk],
+        )
+    assert drain(account.pk) == 1
+    [target] = targets(post)
+    assert (target.state, target.problem) == (T.FAILED, Problem.ACCOUNT)
+    assert "reconnect" in target.message
+    assert "gAAAA" not in target.message
+    assert network.requests == []
+    assert notified("publish_failed")
 
 
 def test_it_fails_when_a_media_file_is_missing_from_storage(workspace, alice, network):
