@@ -13,6 +13,7 @@ import multiprocessing
 import sqlite3
 import threading
 from collections import Counter
+from contextlib import ExitStack
 from datetime import timedelta
 
 import httpx
@@ -24,8 +25,8 @@ from tribune.editorial import workflow
 from tribune.editorial.choices import PostState
 from tribune.editorial.rules_table import rules_for
 from tribune.networks.models import AccountStatus
-from tribune.publishing import claims
-from tribune.publishing.engine import drain, execute
+from tribune.publishing import claims, engine
+from tribune.publishing.engine import drain, execute, network_slot
 from tribune.publishing.models import Attempt, Outcome, Problem, Target, TargetState
 from tribune.publishing.sweeper import MAX_LATENESS
 
@@ -384,3 +385,17 @@ def test_it_touches_the_network_only_for_claimed_targets(workspace, alice, netwo
     assert drain(account.pk) == 1
     assert drain(account.pk) == 0
     assert len(network.requests) == 1
+
+
+def test_it_holds_a_network_to_its_declared_concurrency_within_a_worker():
+    """Calls to one network at once, per worker process (docs/publishing.md)."""
+    limit = rules_for("mastodon").pace.network_concurrency
+    with ExitStack() as stack:
+        for _n in range(limit):
+            stack.enter_context(network_slot("mastodon"))
+        slots = engine._network_slots["mastodon"]
+        assert not slots.acquire(blocking=False), "one more call would wait"
+        with network_slot("bluesky"):
+            pass  # another network is not held back
+    assert slots.acquire(blocking=False)
+    slots.release()
