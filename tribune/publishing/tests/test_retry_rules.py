@@ -41,9 +41,7 @@ def one_target(workspace, author, network_key="mastodon", **post_fields):
     return account, post, target
 
 
-def test_it_retries_an_error_before_the_request_left_without_duplicating(
-    workspace, alice, network
-):
+def test_it_retries_an_error_before_the_request_left_without_duplicating(workspace, alice, network):
     account, _post, target = one_target(workspace, alice)
     network.answers = [httpx.ConnectError("refused"), status(1)]
     before = timezone.now()
@@ -73,8 +71,8 @@ def test_it_waits_for_retry_after_on_a_429_and_pauses_the_account(workspace, ali
     account.refresh_from_db()
     after = timezone.now()
     assert target.state == TargetState.SCHEDULED
-    assert before + timedelta(seconds=120) <= target.next_attempt_at <= after + timedelta(
-        seconds=120
+    assert (
+        before + timedelta(seconds=120) <= target.next_attempt_at <= after + timedelta(seconds=120)
     )
     assert before + timedelta(seconds=120) <= account.paused_until <= after + timedelta(seconds=120)
     [attempt] = attempts(target)
@@ -125,9 +123,7 @@ def test_it_looks_before_repeating_and_settles_on_what_it_finds(
     assert looked.url.params["marker"] == target.idempotency_key
 
 
-def test_it_publishes_again_when_the_search_finds_nothing(
-    workspace, alice, network, test_networks
-):
+def test_it_publishes_again_when_the_search_finds_nothing(workspace, alice, network, test_networks):
     account, _post, target = one_target(workspace, alice, "findable")
     network.answers = [httpx.ReadTimeout("no answer"), search(), created(8)]
     drain(account.pk)
