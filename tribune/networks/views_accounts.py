@@ -262,6 +262,8 @@ def _start_oauth(request, access, connector: type[Connector], cleaned: dict):
     expires after FLOW_LIFETIME_S.
     """
     spec = connector.oauth
+    if spec is None:
+        raise ValidationError(_("Tribune cannot register itself with this network."))
     base_url = normalise_address(cleaned.get("base_url", "")) if spec.per_instance else ""
     callback = redirect_uri()
     client_id, client_secret = oauth_client(access, connector.key, base_url, callback)
