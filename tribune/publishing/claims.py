@@ -24,6 +24,7 @@ from tribune.editorial.rules_table import rules_for
 from tribune.networks.models import SECRET_FIELDS, Account
 
 from .models import Attempt, Outcome, Target, TargetState
+from .rollup import PUBLISHING_STATES
 from .sweeper import MAX_LATENESS
 
 
@@ -84,7 +85,12 @@ def claim_next(account_id: int, worker: str, now: datetime) -> Claim | None:
             return None
         due = (
             Target.objects.filter(
-                account=account, state=TargetState.SCHEDULED, next_attempt_at__lte=now
+                account=account,
+                state=TargetState.SCHEDULED,
+                next_attempt_at__lte=now,
+                # A post back in draft keeps the targets that already had attempts (their
+                # key and doubt matter when it is scheduled again): they wait, unclaimed.
+                post__state__in=PUBLISHING_STATES,
             )
             # Never tried and over an hour late: the sweeper fails it as "missed" and tells
             # people; a task that ran late (a worker back after hours) must not publish it.
@@ -119,7 +125,11 @@ def claim_next(account_id: int, worker: str, now: datetime) -> Claim | None:
 def due_accounts(now: datetime, limit: int = 5000) -> list[int]:
     """Accounts with at least one target due now, most overdue first."""
     rows = (
-        Target.objects.filter(state=TargetState.SCHEDULED, next_attempt_at__lte=now)
+        Target.objects.filter(
+            state=TargetState.SCHEDULED,
+            next_attempt_at__lte=now,
+            post__state__in=PUBLISHING_STATES,
+        )
         .order_by("next_attempt_at")
         .values_list("account_id", flat=True)[: limit * 4]
     )

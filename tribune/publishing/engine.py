@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -140,11 +141,25 @@ def execute(claim: Claim) -> Settlement:
 
 
 def _withdrawn(claim: Claim) -> Settlement:
-    """Drop a target whose post left the schedule before anything was sent."""
-    Target.objects.filter(
-        pk=claim.target.pk, state=TargetState.PUBLISHING, lease_owner=claim.attempt.worker
-    ).delete()
-    return Settlement(TargetState.SKIPPED, Outcome.DECIDED, message="withdrawn")
+    """Take back the claim of a target whose post left the schedule; nothing was sent.
+
+    A target that never started goes, as cancel_targets would have done. One with
+    earlier attempts stays "scheduled" as it was (its key, thread parts and any doubt
+    matter if the post is scheduled again); claims skip it while the post is out.
+    """
+    target, attempt = claim.target, claim.attempt
+    mine = Target.objects.filter(
+        pk=target.pk, state=TargetState.PUBLISHING, lease_owner=attempt.worker
+    )
+    with transaction.atomic():
+        if target.attempt_count <= 1:
+            mine.delete()
+        elif mine.update(
+            state=TargetState.SCHEDULED, lease_owner="", lease_until=None,
+            attempt_count=F("attempt_count") - 1,
+        ):  # fmt: skip
+            Attempt.objects.filter(pk=attempt.pk).delete()
+    return Settlement(TargetState.SCHEDULED, Outcome.DECIDED, message="withdrawn")
 
 
 def _credentials_unreadable() -> Settlement:

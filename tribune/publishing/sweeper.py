@@ -28,7 +28,7 @@ from tribune.editorial.models import Post, Transition
 from . import retry
 from .alerts import after_settled
 from .models import Attempt, Outcome, Problem, Target, TargetState
-from .rollup import rollup
+from .rollup import PUBLISHING_STATES, rollup
 
 # A target this late is reported as late (the dispatcher runs every minute).
 LATE_AFTER = timedelta(minutes=2)
@@ -38,7 +38,10 @@ MAX_LATENESS = timedelta(hours=1)
 
 def late_targets(now: datetime | None = None) -> QuerySet[Target]:
     now = now or timezone.now()
-    return Target.objects.filter(state=TargetState.SCHEDULED, next_attempt_at__lt=now - LATE_AFTER)
+    return Target.objects.filter(
+        state=TargetState.SCHEDULED, next_attempt_at__lt=now - LATE_AFTER,
+        post__state__in=PUBLISHING_STATES,  # a post back in draft is waiting for nobody
+    )  # fmt: skip
 
 
 def sweep_expired_leases(now: datetime | None = None) -> int:
@@ -81,8 +84,9 @@ def sweep_missed(now: datetime | None = None) -> int:
     now = now or timezone.now()
     failed = 0
     missed = Target.objects.filter(
-        state=TargetState.SCHEDULED, attempt_count=0, next_attempt_at__lt=now - MAX_LATENESS
-    )
+        state=TargetState.SCHEDULED, attempt_count=0, next_attempt_at__lt=now - MAX_LATENESS,
+        post__state__in=PUBLISHING_STATES,
+    )  # fmt: skip
     for target in missed.select_related("workspace").only(
         "pk", "post_id", "due_at", "workspace__time_zone"
     ):

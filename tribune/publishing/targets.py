@@ -29,7 +29,8 @@ def accounts_for(post: Post, network: str, skip: list) -> list[Account]:
 def plan_targets(post: Post) -> list[Finding]:
     """Create or move the post's targets to post.scheduled_at; return warnings for people.
 
-    Only targets that never started move; the caller holds the post's lock.
+    Targets waiting for their time move (a post being scheduled has no target in
+    flight: its first claim makes it "publishing"); the caller holds the post's lock.
     """
     when = post.scheduled_at
     warnings = []
@@ -60,7 +61,7 @@ def plan_targets(post: Post) -> list[Finding]:
                           "next_attempt_at": when},
             )  # fmt: skip
             keep.add(target.pk)
-            if not created and target.state == TargetState.SCHEDULED and not target.attempt_count:
+            if not created and target.state == TargetState.SCHEDULED:
                 Target.objects.filter(pk=target.pk).update(due_at=when, next_attempt_at=when)
             elif not created and target.state == TargetState.FAILED:
                 # Scheduled again after failing: it goes at the new time, with a fresh

@@ -23,14 +23,15 @@ from django.utils import timezone
 
 from tribune.editorial import workflow
 from tribune.editorial.choices import PostState
+from tribune.editorial.models import Post
 from tribune.editorial.rules_table import rules_for
 from tribune.networks.models import AccountStatus
 from tribune.publishing import claims, engine
 from tribune.publishing.engine import drain, execute, network_slot
 from tribune.publishing.models import Attempt, Outcome, Problem, Target, TargetState
-from tribune.publishing.sweeper import MAX_LATENESS
+from tribune.publishing.sweeper import MAX_LATENESS, late_targets, sweep_missed
 
-from .support import access_for, claim, make_account, scheduled_post, status, targets
+from .support import access_for, claim, make_account, make_due, scheduled_post, status, targets
 
 
 def test_it_lets_only_one_of_two_claims_take_a_target(workspace, alice):
@@ -177,6 +178,65 @@ def test_it_withdraws_a_target_claimed_just_before_its_post_went_back_to_draft(
     assert targets(post) == []
     post.refresh_from_db()
     assert post.state == PostState.DRAFT
+
+
+def failed_then_scheduled_again(workspace, author, network):
+    """A post refused everywhere, taken back to draft, approved and scheduled again."""
+    account = make_account(workspace)
+    post = scheduled_post(workspace, author, [account])
+    network.answers = [httpx.Response(422, json={"error": "Too long"})]
+    drain(account.pk)
+    [target] = targets(post)
+    assert target.state == TargetState.FAILED
+    access = access_for(author, workspace)
+    workflow.do_transition(access, post, PostState.DRAFT)
+    Post.objects.filter(pk=post.pk).update(state=PostState.APPROVED)
+    workflow.do_schedule(access, post, timezone.now() + timedelta(hours=1))
+    target.refresh_from_db()
+    assert (target.state, target.attempt_count) == (TargetState.SCHEDULED, 1)
+    return account, post, target
+
+
+def test_it_keeps_unclaimed_a_retried_target_whose_post_went_back_to_draft(
+    workspace, alice, network
+):
+    account, post, target = failed_then_scheduled_again(workspace, alice, network)
+    workflow.do_transition(access_for(alice, workspace), post, PostState.DRAFT)
+    # It had an attempt: it stays, with its key, but nothing claims it.
+    assert targets(post) == [target]
+    make_due(target)
+    assert claim(account) is None
+    assert list(late_targets()) == []
+    assert sweep_missed(timezone.now() + MAX_LATENESS * 2) == 0
+    # Scheduled again: it goes at the new time, with the same key.
+    Post.objects.filter(pk=post.pk).update(state=PostState.APPROVED)
+    when = timezone.now() + timedelta(hours=3)
+    workflow.do_schedule(access_for(alice, workspace), post, when)
+    target.refresh_from_db()
+    assert target.next_attempt_at == when
+    make_due(target)
+    network.answers = [status(1)]
+    drain(account.pk)
+    target.refresh_from_db()
+    assert target.state == TargetState.PUBLISHED
+    keys = {r.headers["Idempotency-Key"] for r in network.sent("POST", "/statuses")}
+    assert keys == {target.idempotency_key}
+
+
+def test_it_gives_back_a_claim_with_history_when_its_post_went_back_to_draft(
+    workspace, alice, network
+):
+    account, post, target = failed_then_scheduled_again(workspace, alice, network)
+    make_due(target)
+    taken = claim(account)
+    workflow.do_transition(access_for(alice, workspace), post, PostState.DRAFT)
+    sent = len(network.requests)
+    execute(taken)
+    assert len(network.requests) == sent
+    [kept] = targets(post)
+    assert (kept.state, kept.attempt_count, kept.lease_owner) == (TargetState.SCHEDULED, 1, "")
+    assert kept.idempotency_key == target.idempotency_key
+    assert not Attempt.objects.filter(pk=taken.attempt.pk).exists()
 
 
 def test_it_fails_the_targets_of_a_disconnected_account_instead_of_leaving_them(
