@@ -237,7 +237,10 @@ def _attempt(claim: Claim, connector: Connector, variant: Variant, draft: PostDr
                 ref, last_status = result.ref, result.status
                 published_now = True
             refs.append(ref)
-            _save_progress(claim, refs)
+            if not _save_progress(claim, refs) and len(refs) < len(steps):
+                # Our lease ran out and the sweeper took the target back: the next attempt
+                # resumes from what was saved, checking first. Sending more parts would race it.
+                return _lease_lost()
             target.verify_first = False
     except RateLimited as exc:
         _pause(target.account, exc.retry_after)
@@ -275,12 +278,21 @@ def _first_comment(connector: Connector, variant: Variant, ref: RemoteRef) -> di
         return {"first_comment_problem": "internal error"}
 
 
-def _save_progress(claim: Claim, refs: list[RemoteRef]) -> None:
+def _lease_lost() -> Settlement:
+    """Recorded on the attempt only: settle() moves no target this worker lost."""
+    return Settlement(
+        TargetState.SCHEDULED, Outcome.LEASE_EXPIRED,
+        message=_("The lease ran out during a thread; another attempt resumes it."))  # fmt: skip
+
+
+def _save_progress(claim: Claim, refs: list[RemoteRef]) -> bool:
+    """Save the parts published so far; False when this worker no longer holds the target."""
     rows = [{"remote_id": r.remote_id, "url": r.url, "extra": r.extra} for r in refs]
-    Target.objects.filter(pk=claim.target.pk, lease_owner=claim.attempt.worker).update(
+    saved = Target.objects.filter(pk=claim.target.pk, lease_owner=claim.attempt.worker).update(
         thread_refs=rows
     )
     claim.target.thread_refs = rows
+    return bool(saved)
 
 
 def _pause(account: Account, seconds: float) -> None:

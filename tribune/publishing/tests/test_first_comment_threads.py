@@ -7,6 +7,7 @@ through its real connector, plus the made-up connectors of tests/connectors.py.
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import httpx
 from django.utils import timezone
@@ -14,7 +15,8 @@ from django.utils import timezone
 from tribune.editorial.choices import PostState
 from tribune.publishing.actions import do_retry
 from tribune.publishing.engine import drain
-from tribune.publishing.models import Outcome, Problem, TargetState
+from tribune.publishing.models import Outcome, Problem, Target, TargetState
+from tribune.publishing.sweeper import sweep_expired_leases
 
 from .support import (
     access_for,
@@ -241,3 +243,30 @@ def test_it_comments_under_the_first_post_of_a_thread(workspace, alice, network)
     comment = network.sent("POST", "/statuses")[-1]
     assert (body(comment)["status"], body(comment)["in_reply_to_id"]) == ("Tickets", "101")
     assert targets(post)[0].published_at <= timezone.now()
+
+
+def test_it_stops_a_thread_once_its_lease_was_taken_back(workspace, alice, network, test_networks):
+    """A slow worker whose lease ran out mid-thread sends no further part: the next attempt
+    resumes, looking first, so no part goes out twice."""
+    account = make_account(workspace, "findable")
+    post = scheduled_post(workspace, alice, [account], networks=("findable",))
+    with_variant(post, options={"thread": ["two", "three"]})
+    [target] = targets(post)
+
+    def first_part_while_the_lease_runs_out(request: httpx.Request) -> httpx.Response:
+        Target.objects.filter(pk=target.pk).update(lease_until=timezone.now())
+        sweep_expired_leases(timezone.now() + timedelta(seconds=1))
+        return created(1)
+
+    network.answers = [first_part_while_the_lease_runs_out, search(1), created(2), created(3)]
+    drain(account.pk)
+    assert len(network.sent("POST")) == 1, "the slow worker stopped after its part"
+    target.refresh_from_db()
+    assert target.state == TargetState.SCHEDULED and target.verify_first
+    assert attempts(target)[0].outcome == Outcome.LEASE_EXPIRED
+    make_due(target)
+    drain(account.pk)
+    target.refresh_from_db()
+    assert target.state == TargetState.PUBLISHED
+    assert [r["remote_id"] for r in target.thread_refs] == ["p1", "p2", "p3"]
+    assert [b["text"] for b in map(body, network.sent("POST"))][1:] == ["two", "three"]
