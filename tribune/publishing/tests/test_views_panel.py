@@ -152,7 +152,7 @@ def test_it_advises_publishing_a_missed_target_now(client, workspace, alice, net
     assert target.problem == Problem.MISSED
     client.force_login(alice)
     body = client.get(panel_url(post)).content.decode()
-    assert "Publish now or choose a new time." in body
+    assert "Retry to publish it now. To choose a new time, move the post back to draft" in body
     assert f'action="{action_url("target-retry", target)}"' in body
     # Its retry button says what it does for a missed post.
     network.answers = [status(2)]
