@@ -40,9 +40,11 @@ def test_it_lets_a_person_post_by_hand_from_a_phone(page, workspace, alice, netw
     sign_in(page, "alice", "password-123")
     page.goto(f"/w/{workspace.slug}/publishing/reminders/{target.pk}/")
     assert axe_violations(page) == []
-    # On a phone, the reminder itself fits the screen and its buttons are big enough to tap.
-    # (Checked on the reminder only: the shared top bar is base.html's business.)
+    # On a phone, the page (top bar included) fits the screen, the reminder too, and its
+    # buttons are big enough to tap.
     page.set_viewport_size({"width": 375, "height": 740})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert axe_violations(page) == []
     box = page.locator(".reminder").bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= 375
     assert page.evaluate("document.querySelector('.reminder').scrollWidth <= 375")
