@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "tribune.editorial",
     "tribune.networks",
     "tribune.publishing",
+    "tribune.analytics",
 ]
 
 MIDDLEWARE = [

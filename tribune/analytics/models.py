@@ -1,0 +1,265 @@
+"""Numbers: raw metric snapshots, the daily rollups read by every page, business
+indicators entered or imported by people, and reports.
+
+Raw snapshots are kept for a while (AnalyticsSettings.raw_retention_days) and
+may be pruned without changing any rollup: rollups are computed incrementally
+when a snapshot arrives (rollups.py), from its difference with the previous
+snapshot of the same target or account.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tribune.core.crypto import EncryptedTextField
+from tribune.networks.models import Account
+from tribune.publishing.models import Target
+from tribune.strategy.choices import Kpi
+from tribune.strategy.models import Objective
+from tribune.workspaces.models import Workspace
+
+
+class Readings(models.Model):
+    """One column per metric of the vocabulary; None: the network does not give it."""
+
+    views = models.BigIntegerField(null=True, blank=True)
+    reach = models.BigIntegerField(null=True, blank=True)
+    engagements = models.BigIntegerField(null=True, blank=True)
+    likes = models.BigIntegerField(null=True, blank=True)
+    comments = models.BigIntegerField(null=True, blank=True)
+    shares = models.BigIntegerField(null=True, blank=True)
+    saves = models.BigIntegerField(null=True, blank=True)
+    clicks = models.BigIntegerField(null=True, blank=True)
+    video_views = models.BigIntegerField(null=True, blank=True)
+    followers = models.BigIntegerField(null=True, blank=True)
+    new_followers = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Snapshot(Readings):
+    """One reading of a published target's (or an account's) counters."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    # None: a reading of the account itself (followers).
+    target = models.ForeignKey(Target, on_delete=models.CASCADE, null=True, related_name="+")
+    taken_at = models.DateTimeField()
+    # The network's own names and values, as read.
+    raw = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["target", "taken_at"], name="snapshot_target_time"),
+            models.Index(fields=["account", "taken_at"], name="snapshot_account_time"),
+            models.Index(fields=["taken_at"], name="snapshot_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id}@{self.taken_at:%Y-%m-%d %H:%M}"
+
+
+class CollectionPlan(models.Model):
+    """When to read a published target's counters next: tighter just after publication."""
+
+    target = models.OneToOneField(Target, on_delete=models.CASCADE, related_name="collection")
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    next_at = models.DateTimeField(db_index=True)
+    step = models.PositiveSmallIntegerField(default=0)
+    last_at = models.DateTimeField(null=True, blank=True)
+    failures = models.PositiveSmallIntegerField(default=0)
+    last_problem = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"target {self.target_id} next {self.next_at}"
+
+
+class DayTotals(models.Model):
+    """A day's increase of each counter (0 when none); followers: the level at day's end."""
+
+    views = models.BigIntegerField(default=0)
+    reach = models.BigIntegerField(default=0)
+    engagements = models.BigIntegerField(default=0)
+    likes = models.BigIntegerField(default=0)
+    comments = models.BigIntegerField(default=0)
+    shares = models.BigIntegerField(default=0)
+    saves = models.BigIntegerField(default=0)
+    clicks = models.BigIntegerField(default=0)
+    video_views = models.BigIntegerField(default=0)
+    followers = models.BigIntegerField(default=0)
+    new_followers = models.BigIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class DailyRollup(DayTotals):
+    """One day of one account, per persona, pillar and format (the mix of the posts)."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    network = models.CharField(max_length=40)
+    # Plain ids, 0 for "none": they are part of the unique key, where NULLs would not match.
+    persona_id = models.BigIntegerField(default=0)
+    pillar_id = models.BigIntegerField(default=0)
+    format = models.CharField(max_length=20, blank=True)
+    posts = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "day", "account", "persona_id", "pillar_id", "format"],
+                name="one_rollup_per_day_and_mix",
+            )
+        ]
+        indexes = [models.Index(fields=["workspace", "day"], name="rollup_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.network} {self.account_id}"
+
+
+class IndicatorSource(models.TextChoices):
+    MANUAL = "manual", _("Entered by hand")
+    CSV = "csv", _("CSV import")
+    GA4 = "ga4", _("Google Analytics 4 export")
+    PLAUSIBLE = "plausible", _("Plausible export")
+    API = "api", _("API")
+    WEBHOOK = "webhook", _("Webhook")
+
+
+BUSINESS_KPIS = (Kpi.SITE_TRAFFIC, Kpi.DOWNLOADS, Kpi.PRESS_COVERAGE, Kpi.SALES, Kpi.CONTACTS,
+                 Kpi.CUSTOM)  # fmt: skip
+
+
+class IndicatorValue(models.Model):
+    """A business figure no network gives (site traffic, sales...), for one day."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    kpi = models.CharField(_("indicator"), max_length=20, choices=Kpi.choices)
+    # For a custom indicator: the objective it measures.
+    objective = models.ForeignKey(
+        Objective, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    day = models.DateField(_("day"))
+    value = models.DecimalField(_("value"), max_digits=16, decimal_places=2)
+    source = models.CharField(max_length=10, choices=IndicatorSource.choices)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("indicator value")
+        ordering = ["-day", "kpi"]
+        indexes = [models.Index(fields=["workspace", "kpi", "day"], name="indicator_day")]
+
+    def __str__(self) -> str:
+        return f"{self.kpi} {self.day}: {self.value}"
+
+
+class AnalyticsSettings(models.Model):
+    workspace = models.OneToOneField(
+        Workspace, on_delete=models.CASCADE, related_name="analytics_settings"
+    )
+    raw_retention_days = models.PositiveIntegerField(_("keep raw readings for (days)"), default=90)
+    # Signs the business-indicator webhook (HMAC-SHA256); shown once when generated.
+    webhook_secret = EncryptedTextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"analytics settings of {self.workspace_id}"
+
+
+class ReportTemplate(models.Model):
+    """What an agency's report holds and how it looks."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("name"), max_length=120)
+    sections = models.JSONField(_("sections"), default=list)
+    logo = models.FileField(_("logo"), upload_to="reports/logos/%Y/", blank=True, max_length=300)
+    colour = models.CharField(_("main colour"), max_length=7, default="#1f4fd1")
+    accent = models.CharField(_("accent colour"), max_length=7, default="#e8590c")
+
+    class Meta:
+        verbose_name = _("report template")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ReportFrequency(models.TextChoices):
+    WEEKLY = "weekly", _("Weekly")
+    MONTHLY = "monthly", _("Monthly")
+    CAMPAIGN = "campaign", _("For a campaign period")
+
+
+class ReportSchedule(models.Model):
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    template = models.ForeignKey(ReportTemplate, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("name"), max_length=120)
+    frequency = models.CharField(_("frequency"), max_length=10, choices=ReportFrequency.choices)
+    # A campaign report covers this period once; weekly and monthly ones the last full period.
+    period_start = models.DateField(_("from"), null=True, blank=True)
+    period_end = models.DateField(_("to"), null=True, blank=True)
+    recipients = models.JSONField(_("recipients"), default=list)
+    next_run_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    active = models.BooleanField(_("active"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("scheduled report")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ReportRun(models.Model):
+    class Status(models.TextChoices):
+        DONE = "done", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    schedule = models.ForeignKey(
+        ReportSchedule, on_delete=models.SET_NULL, null=True, blank=True, related_name="runs"
+    )
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    period_start = models.DateField()
+    period_end = models.DateField()
+    pdf = models.FileField(upload_to="reports/%Y/%m/", blank=True, max_length=300)
+    html = models.FileField(upload_to="reports/%Y/%m/", blank=True, max_length=300)
+    status = models.CharField(max_length=10, choices=Status.choices)
+    problem = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.period_start}–{self.period_end} {self.status}"
+
+
+class ReportComment(models.Model):
+    """What the team writes about a period, printed in that period's reports."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    period_start = models.DateField(_("from"))
+    period_end = models.DateField(_("to"))
+    body = models.TextField(_("comment"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-period_end", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.period_start}–{self.period_end}"
