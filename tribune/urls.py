@@ -20,4 +20,5 @@ urlpatterns = [
     path("", include("tribune.editorial.urls")),
     path("", include("tribune.networks.urls")),
     path("", include("tribune.publishing.urls")),
+    path("", include("tribune.analytics.urls")),
 ]
