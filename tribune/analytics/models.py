@@ -123,6 +123,53 @@ class DailyRollup(DayTotals):
         return f"{self.day} {self.network} {self.account_id}"
 
 
+class TargetTotals(Readings):
+    """The latest reading of each published target, with what the pages group by.
+
+    Kept up to date by ingestion (rollups.py); the base of top posts, the
+    best-time heatmap and each new reading's difference. Survives the pruning
+    of raw snapshots.
+    """
+
+    target = models.OneToOneField(
+        Target, on_delete=models.CASCADE, primary_key=True, related_name="totals"
+    )
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    network = models.CharField(max_length=40)
+    post_id = models.BigIntegerField()
+    persona_id = models.BigIntegerField(default=0)
+    pillar_id = models.BigIntegerField(default=0)
+    format = models.CharField(max_length=20, blank=True)
+    published_at = models.DateTimeField()
+    # In the workspace's time zone at publication: Monday = 0.
+    weekday = models.PositiveSmallIntegerField()
+    hour = models.PositiveSmallIntegerField()
+    taken_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["workspace", "published_at"], name="totals_published"),
+            models.Index(fields=["workspace", "network"], name="totals_network"),
+        ]
+
+    def __str__(self) -> str:
+        return f"totals of target {self.target_id}"
+
+
+class AccountLatest(Readings):
+    """The latest reading of each account (followers): the base of the next difference."""
+
+    account = models.OneToOneField(
+        Account, on_delete=models.CASCADE, primary_key=True, related_name="latest_reading"
+    )
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    taken_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"latest of account {self.account_id}"
+
+
 class IndicatorSource(models.TextChoices):
     MANUAL = "manual", _("Entered by hand")
     CSV = "csv", _("CSV import")

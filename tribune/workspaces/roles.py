@@ -38,6 +38,8 @@ class Action(models.TextChoices):
     RESPOND = "respond", _("Answer messages")
     MODERATE = "moderate", _("Hide or delete comments")
     VIEW_ANALYTICS = "view_analytics", _("Read analytics and reports")
+    ENTER_FIGURES = "enter_figures", _("Enter and import business figures")
+    MANAGE_REPORTS = "manage_reports", _("Set up reports and comment on them")
     MANAGE_MEMBERS = "manage_members", _("Invite, change roles, remove members")
     MANAGE_WORKSPACE = "manage_workspace", _("Change workspace settings")
     VIEW_AUDIT = "view_audit", _("Read the audit log")
@@ -55,6 +57,8 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.RESPOND: frozenset({Role.OWNER, Role.RESPONDER}),
     Action.MODERATE: frozenset({Role.OWNER, Role.MODERATOR}),
     Action.VIEW_ANALYTICS: frozenset({Role.OWNER, Role.STRATEGIST, Role.ANALYST}),
+    Action.ENTER_FIGURES: frozenset({Role.OWNER, Role.STRATEGIST, Role.ANALYST}),
+    Action.MANAGE_REPORTS: frozenset({Role.OWNER, Role.STRATEGIST, Role.ANALYST}),
     Action.MANAGE_MEMBERS: frozenset({Role.OWNER}),
     Action.MANAGE_WORKSPACE: frozenset({Role.OWNER}),
     Action.VIEW_AUDIT: frozenset({Role.OWNER}),

@@ -23,6 +23,8 @@ EXPECTED = {
     "respond": "owner responder",
     "moderate": "owner moderator",
     "view_analytics": "owner strategist analyst",
+    "enter_figures": "owner strategist analyst",
+    "manage_reports": "owner strategist analyst",
     "manage_members": "owner",
     "manage_workspace": "owner",
     "view_audit": "owner",
