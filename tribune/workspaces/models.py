@@ -172,6 +172,7 @@ VERB_LABELS = {
     "mark_published": _("marked as published"),
     "publish_again": _("published again"),
     "skip_publication": _("skipped"),
+    "send_report_now": _("asked to send at once"),
 }
 
 
