@@ -446,15 +446,13 @@ def breakdown(workspace: Workspace, period: Period, by: str) -> Table:
     groups = list(
         _published_in(workspace, period)
         .values(key)
+        # Named apart from the columns: an annotation called "views" would be read by the
+        # later expressions instead of the column.
         .annotate(
             posts=Count("pk"),
-            views=Sum("views"),
             engaged=Sum(engaged),
             engaged_seen=Sum(engaged, filter=Q(views__isnull=False)),
-            likes=Sum("likes"),
-            comments=Sum("comments"),
-            shares=Sum("shares"),
-            clicks=Sum("clicks"),
+            **{f"sum_{c}": Sum(c) for c in ("views", "likes", "comments", "shares", "clicks")},
         )
         .order_by()
     )
@@ -488,10 +486,10 @@ def breakdown(workspace: Workspace, period: Period, by: str) -> Table:
         ],
     )
     for g in groups:
-        rate = vocabulary.engagement_rate(g["engaged_seen"] or 0, g["views"] or 0)
+        rate = vocabulary.engagement_rate(g["engaged_seen"] or 0, g["sum_views"] or 0)
         table.rows.append(
-            [names[g[key]], g["posts"], g["views"], g["engaged"], rate, g["likes"],
-             g["comments"], g["shares"], g["clicks"]]
+            [names[g[key]], g["posts"], g["sum_views"], g["engaged"], rate, g["sum_likes"],
+             g["sum_comments"], g["sum_shares"], g["sum_clicks"]]
         )  # fmt: skip
     labels = [row[0] for row in table.rows]
     table.charts = [

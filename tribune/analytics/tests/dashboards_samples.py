@@ -30,7 +30,7 @@ def persona(workspace: Workspace, name: str) -> Persona:
 
 
 def pillar(workspace: Workspace, name: str) -> ContentPillar:
-    return ContentPillar.objects.create(workspace=workspace, name=name)
+    return ContentPillar.objects.create(workspace=workspace, name=name, target_share=25)
 
 
 def local(day: date, hour: int, minute: int = 0) -> datetime:
