@@ -255,6 +255,14 @@ class Connector:
     def fetch_metrics(self, refs: Sequence[RemoteRef]) -> list[MetricSnapshot]:
         raise NotSupported()
 
+    def fetch_account_metrics(self) -> MetricSnapshot:
+        """Read the account's own figures (followers), its ref being the account's remote id.
+
+        Levels only: the rise from one reading to the next (new followers) is
+        computed by Tribune (tribune/analytics/rollups.py).
+        """
+        raise NotSupported()
+
     def fetch_inbox(self, since: datetime | None = None) -> list[InboxItem]:
         raise NotSupported()
 

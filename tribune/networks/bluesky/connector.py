@@ -162,6 +162,13 @@ class BlueskyConnector(Connector):
             ]
         return snapshots
 
+    def fetch_account_metrics(self) -> MetricSnapshot:
+        """Followers of the account (app.bsky.actor.getProfile, answered by the AppView the
+        PDS forwards to; a PDS without one answers with an error)."""
+        did = self._did()
+        profile = self._xrpc("GET", "app.bsky.actor.getProfile", params={"actor": did})
+        return reading.account_snapshot(did, profile, datetime.now(UTC))
+
     def fetch_inbox(self, since: datetime | None = None) -> list[InboxItem]:
         """Replies, mentions and quotes, newest first, back to `since` (at most 500)."""
         items: list[InboxItem] = []

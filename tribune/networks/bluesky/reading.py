@@ -1,8 +1,10 @@
 """Reading Bluesky's AppView answers into Tribune's dataclasses (pure functions, no I/O).
 
-Shapes: app.bsky.feed.defs#postView (app.bsky.feed.getPosts) and
+Shapes: app.bsky.feed.defs#postView (app.bsky.feed.getPosts),
+app.bsky.actor.defs#profileViewDetailed (app.bsky.actor.getProfile) and
 app.bsky.notification.listNotifications#notification.
 https://docs.bsky.app/docs/api/app-bsky-feed-get-posts
+https://docs.bsky.app/docs/api/app-bsky-actor-get-profile
 https://docs.bsky.app/docs/api/app-bsky-notification-list-notifications
 """
 
@@ -50,6 +52,18 @@ def snapshot(item: RemoteRef, post: dict, taken_at: datetime) -> MetricSnapshot:
         "comments": raw["replyCount"],
     }
     return MetricSnapshot(ref=item, taken_at=taken_at, values=values, raw=raw)
+
+
+def account_snapshot(did: str, profile: dict, taken_at: datetime) -> MetricSnapshot:
+    """Return an account's followers from a profileViewDetailed (app.bsky.actor.getProfile)."""
+    followers = int(profile.get("followersCount") or 0)
+    handle = profile.get("handle") or did
+    return MetricSnapshot(
+        ref=RemoteRef(did, url=f"{APP_URL}/profile/{handle}"),
+        taken_at=taken_at,
+        values={"followers": followers},
+        raw={"followersCount": followers},
+    )
 
 
 def inbox_item(notification: dict) -> InboxItem | None:

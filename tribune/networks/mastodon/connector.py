@@ -234,11 +234,21 @@ class MastodonConnector(Connector):
         return items
 
     def fetch_metrics(self, refs: Sequence[RemoteRef]) -> list[MetricSnapshot]:
+        """Counts of each status (GET /api/v1/statuses/:id), one request per status.
+
+        A status that is gone (404) is left out of the answer, as Bluesky's
+        getPosts does, so one deleted status does not fail the others.
+        """
         snapshots = []
         for ref in refs:
-            status = send(
-                self.http, self._request("GET", f"/api/v1/statuses/{ref.remote_id}")
-            ).json()
+            try:
+                status = send(
+                    self.http, self._request("GET", f"/api/v1/statuses/{ref.remote_id}")
+                ).json()
+            except Rejected as refused:
+                if refused.status == 404:
+                    continue
+                raise
             raw = {
                 "favourites_count": int(status.get("favourites_count", 0)),
                 "reblogs_count": int(status.get("reblogs_count", 0)),
@@ -252,6 +262,21 @@ class MastodonConnector(Connector):
             snapshots.append(MetricSnapshot(ref=ref, taken_at=datetime.now(UTC), values=values,
                                             raw=raw))  # fmt: skip
         return snapshots
+
+    def fetch_account_metrics(self) -> MetricSnapshot:
+        """Followers of the account (followers_count of verify_credentials).
+
+        Mastodon gives no count of new followers: Tribune derives it from the
+        rise between two readings.
+        """
+        body = send(self.http, self._request("GET", "/api/v1/accounts/verify_credentials")).json()
+        followers = int(body.get("followers_count") or 0)
+        return MetricSnapshot(
+            ref=RemoteRef(str(body["id"]), url=str(body.get("url") or "")),
+            taken_at=datetime.now(UTC),
+            values={"followers": followers},
+            raw={"followers_count": followers},
+        )
 
 
 def _inbox_item(notification: dict) -> InboxItem:
