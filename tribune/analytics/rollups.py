@@ -1,0 +1,477 @@
+"""Ingesting metric readings: raw snapshots, the latest totals, and the daily rollups.
+
+What one reading does (docs/analytics.md, "Rollups", says it for people):
+- It is stored as a Snapshot (the network's own names in `raw`).
+- A published target's reading is compared with the target's latest totals
+  (TargetTotals): the difference of each post counter is added to the
+  DailyRollup of the reading's day, in the WORKSPACE's time zone, for the
+  target's account, persona, pillar and format. The first reading of a target
+  is compared with zero (a post starts with nothing) and also counts the post
+  once, on its publication day.
+- An account's reading (target None) sets the day's `followers` to the level
+  read (the last reading of the day wins) and adds the rise since the previous
+  reading to `new_followers`. The first reading of an account has no previous
+  one: it sets the level and adds no new followers.
+- Differences may be negative (an unlike, an unfollow): then the sum of a
+  target's days always equals its latest totals, and a day shows what really
+  happened to the counter.
+- A metric the reading does not give (None) adds nothing and leaves the
+  stored value as it was.
+- `engagements`: the network's own total, else likes + comments + shares +
+  saves + clicks of the reading (vocabulary.engagements), computed here so the
+  difference of the total is the total of the differences.
+- A reading older than the stored latest is kept as a snapshot but moves no
+  total and no rollup backwards (its change is already inside the later
+  reading's difference). A reading of the same target (or account) at the same
+  instant as one already stored is a duplicate: skipped, not stored.
+- Account readings carry the followers level only into rollups; any other
+  counter of an account would count its posts' activity twice.
+
+Speed: readings go in batches of BATCH with a fixed number of queries each
+(the latest totals of every target of the batch in one query, the snapshots in
+one COPY on PostgreSQL or one executemany on SQLite, one upsert statement per
+table). On PostgreSQL a transaction-scoped advisory lock per account keeps two
+ingestions of the same account from computing differences from the same base;
+SQLite serialises writers already (IMMEDIATE transactions).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db import connection, transaction
+from django.db.models import Model
+
+from tribune.editorial.timezones import zone
+from tribune.networks.models import Account
+from tribune.publishing.models import Target
+from tribune.workspaces.models import Workspace
+
+from .models import (
+    AccountLatest,
+    AnalyticsSettings,
+    DailyRollup,
+    Snapshot,
+    TargetTotals,
+)
+from .vocabulary import FIELDS, POST_COUNTERS, Metric, engagements
+
+BATCH = 5000
+COUNTERS = tuple(m.value for m in POST_COUNTERS)
+FOLLOWERS = Metric.FOLLOWERS.value
+NEW_FOLLOWERS = Metric.NEW_FOLLOWERS.value
+ENGAGEMENT_PARTS = ("likes", "comments", "shares", "saves", "clicks")
+DEFAULT_RETENTION_DAYS = 90
+# Namespace of the advisory locks taken per account while ingesting (any int4).
+LOCK_CLASS = 1_414_678_850
+
+SNAPSHOT_COLUMNS = ("workspace_id", "account_id", "target_id", "taken_at", "raw", *FIELDS)
+TOTALS_GROUPING = ("workspace_id", "account_id", "network", "post_id", "persona_id",
+                   "pillar_id", "format", "published_at", "weekday", "hour")  # fmt: skip
+TOTALS_COLUMNS = ("target_id", *TOTALS_GROUPING, "taken_at", *FIELDS)
+LATEST_COLUMNS = ("account_id", "workspace_id", "taken_at", *FIELDS)
+ROLLUP_KEY = ("workspace_id", "day", "account_id", "persona_id", "pillar_id", "format")
+ROLLUP_COLUMNS = (*ROLLUP_KEY, "network", "posts", *FIELDS)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One reading of a target's counters (or, with target_id None, of an account's)."""
+
+    workspace_id: int
+    account_id: int
+    target_id: int | None
+    taken_at: datetime  # aware
+    values: dict[str, int | None]  # Tribune's vocabulary
+    raw: dict = field(default_factory=dict)  # the network's own names
+
+
+def ingest(readings: Sequence[Reading]) -> int:
+    """Store the readings and fold them into totals and rollups; return the snapshots stored.
+
+    Raises ValueError for a value outside the vocabulary or a naive taken_at,
+    before anything is written.
+    """
+    for reading in readings:
+        _check(reading)
+    ordered = sorted(readings, key=lambda r: r.taken_at)
+    stored = 0
+    zones: dict[int, ZoneInfo] = {}
+    with transaction.atomic():
+        for start in range(0, len(ordered), BATCH):
+            stored += _Batch(ordered[start : start + BATCH], zones).run()
+    return stored
+
+
+def prune(now: datetime) -> int:
+    """Delete raw snapshots older than each workspace's retention; return how many went.
+
+    Rollups and latest totals are never touched: they hold all a page needs.
+    """
+    custom: dict[int, list[int]] = {}
+    for workspace_id, days in AnalyticsSettings.objects.values_list(
+        "workspace_id", "raw_retention_days"
+    ):
+        if days != DEFAULT_RETENTION_DAYS:
+            custom.setdefault(days, []).append(workspace_id)
+    deleted, _ = (
+        Snapshot.objects.filter(taken_at__lt=now - timedelta(days=DEFAULT_RETENTION_DAYS))
+        .exclude(workspace_id__in=[w for ids in custom.values() for w in ids])
+        .delete()
+    )
+    for days, workspace_ids in custom.items():
+        cutoff = now - timedelta(days=days)
+        gone, _ = Snapshot.objects.filter(
+            workspace_id__in=workspace_ids, taken_at__lt=cutoff
+        ).delete()
+        deleted += gone
+    return deleted
+
+
+def _check(reading: Reading) -> None:
+    unknown = set(reading.values) - set(FIELDS)
+    if unknown:
+        raise ValueError(f"not in the vocabulary: {sorted(unknown)}")
+    if reading.taken_at.tzinfo is None:
+        raise ValueError("taken_at must be aware")
+
+
+def _normalised(values: dict[str, int | None]) -> dict[str, int | None]:
+    out = {name: None if values.get(name) is None else int(values[name]) for name in FIELDS}
+    if out["engagements"] is None and any(out[p] is not None for p in ENGAGEMENT_PARTS):
+        out["engagements"] = engagements(out)
+    return out
+
+
+class _Batch:
+    """One batch of readings, sorted by time: loads, computes in memory, writes."""
+
+    def __init__(self, readings: Sequence[Reading], zones: dict[int, ZoneInfo]):
+        self.readings = readings
+        self.zones = zones
+        self.totals: dict[int, dict] = {}  # target id -> TargetTotals columns
+        self.latest: dict[int, dict] = {}  # account id -> AccountLatest columns
+        self.networks: dict[int, str] = {}  # account id -> network, for account readings
+        self.created: set[int] = set()
+        self.changed_totals: set[int] = set()
+        self.changed_latest: set[int] = set()
+        self.post_rows: dict[tuple, dict] = {}
+        self.account_rows: dict[tuple, dict] = {}
+        self.snapshots: list[tuple] = []
+
+    def run(self) -> int:
+        self._load()
+        for reading in self._unique():
+            values = _normalised(reading.values)
+            if reading.target_id is None:
+                self._account_reading(reading, values)
+            elif reading.target_id in self.totals:
+                self._target_reading(reading, values)
+            else:
+                continue  # the target is gone: nothing to attach the reading to
+            self.snapshots.append(_snapshot_row(reading, values))
+        self._write()
+        return len(self.snapshots)
+
+    # -- loading -----------------------------------------------------------------------
+
+    def _load(self) -> None:
+        readings = self.readings
+        missing = {r.workspace_id for r in readings} - set(self.zones)
+        for pk, name in Workspace.objects.filter(pk__in=missing).values_list("pk", "time_zone"):
+            self.zones[pk] = zone(name)
+        if connection.vendor == "postgresql":
+            _lock_accounts({r.account_id for r in readings})
+        target_ids = {r.target_id for r in readings if r.target_id is not None}
+        account_ids = {r.account_id for r in readings if r.target_id is None}
+        if target_ids:
+            rows = TargetTotals.objects.filter(target_id__in=target_ids).values_list(
+                *TOTALS_COLUMNS
+            )
+            self.totals = {row[0]: dict(zip(TOTALS_COLUMNS, row, strict=True)) for row in rows}
+            self._first_totals(target_ids - set(self.totals))
+        if account_ids:
+            rows = AccountLatest.objects.filter(account_id__in=account_ids).values_list(
+                *LATEST_COLUMNS
+            )
+            self.latest = {row[0]: dict(zip(LATEST_COLUMNS, row, strict=True)) for row in rows}
+            accounts = Account.objects.filter(pk__in=account_ids)
+            self.networks = dict(accounts.values_list("pk", "network"))
+
+    def _first_totals(self, target_ids: set[int]) -> None:
+        """Totals at zero for targets read for the first time, with what pages group by."""
+        if not target_ids:
+            return
+        rows = Target.objects.filter(pk__in=target_ids).values_list(
+            "pk", "workspace_id", "account_id", "account__network", "post_id",
+            "post__persona_id", "post__pillar_id", "post__format", "published_at",
+        )  # fmt: skip
+        first_seen = {}
+        for r in self.readings:
+            first_seen.setdefault(r.target_id, r.taken_at)
+        for pk, ws, account, network, post, persona, pillar, fmt, published in rows:
+            if ws not in self.zones:
+                self.zones[ws] = zone(Workspace.objects.get(pk=ws).time_zone)
+            # Marked published by hand without a time: the first reading stands in.
+            published = published or first_seen[pk]
+            local = published.astimezone(self.zones[ws])
+            self.totals[pk] = {
+                "target_id": pk, "workspace_id": ws, "account_id": account, "network": network,
+                "post_id": post, "persona_id": persona or 0, "pillar_id": pillar or 0,
+                "format": fmt or "", "published_at": published, "weekday": local.weekday(),
+                "hour": local.hour, "taken_at": None, **dict.fromkeys(FIELDS),
+            }  # fmt: skip
+            self.created.add(pk)
+
+    def _unique(self) -> Iterable[Reading]:
+        """The readings minus duplicates: same target (or account) at the same instant."""
+        seen: set[tuple] = set()
+        older: list[Reading] = []
+        fresh: list[Reading] = []
+        for reading in self.readings:
+            key = (reading.target_id, reading.account_id, reading.taken_at)
+            if key in seen:
+                continue
+            seen.add(key)
+            stored = self._stored_time(reading)
+            if stored is not None and reading.taken_at == stored:
+                continue
+            (older if stored is not None and reading.taken_at < stored else fresh).append(reading)
+        if older:
+            kept = _already_stored(older)
+            fresh += [r for r in older if (r.target_id, r.account_id, r.taken_at) not in kept]
+            fresh.sort(key=lambda r: r.taken_at)
+        return fresh
+
+    def _stored_time(self, reading: Reading) -> datetime | None:
+        if reading.target_id is None:
+            return (self.latest.get(reading.account_id) or {}).get("taken_at")
+        return (self.totals.get(reading.target_id) or {}).get("taken_at")
+
+    # -- folding one reading in --------------------------------------------------------
+
+    def _target_reading(self, reading: Reading, values: dict) -> None:
+        totals = self.totals[reading.target_id]
+        if totals["taken_at"] is not None and reading.taken_at <= totals["taken_at"]:
+            return  # older than what is stored: a snapshot only
+        row = self._post_row(totals, self._day(reading))
+        for name in COUNTERS:
+            if values[name] is not None:
+                row[name] += values[name] - (totals[name] or 0)
+        if totals["taken_at"] is None:
+            published_day = totals["published_at"].astimezone(self.zones[totals["workspace_id"]])
+            self._post_row(totals, published_day.date())["posts"] += 1
+        for name in FIELDS:
+            if values[name] is not None:
+                totals[name] = values[name]
+        totals["taken_at"] = reading.taken_at
+        self.changed_totals.add(reading.target_id)
+
+    def _account_reading(self, reading: Reading, values: dict) -> None:
+        latest = self.latest.get(reading.account_id)
+        if latest is not None and reading.taken_at <= latest["taken_at"]:
+            return
+        if latest is None:
+            latest = {"account_id": reading.account_id, "workspace_id": reading.workspace_id,
+                      "taken_at": None, **dict.fromkeys(FIELDS)}  # fmt: skip
+            self.latest[reading.account_id] = latest
+        level = values[FOLLOWERS]
+        if level is not None:
+            key = (reading.workspace_id, self._day(reading), reading.account_id, 0, 0, "")
+            row = self.account_rows.get(key)
+            if row is None:
+                row = self.account_rows[key] = _zero_row(key, self.networks[reading.account_id])
+            if latest[FOLLOWERS] is not None:
+                row[NEW_FOLLOWERS] += level - latest[FOLLOWERS]
+            row[FOLLOWERS] = level  # readings come in time order: the day's last one wins
+        for name in FIELDS:
+            if values[name] is not None:
+                latest[name] = values[name]
+        latest["taken_at"] = reading.taken_at
+        self.changed_latest.add(reading.account_id)
+
+    def _post_row(self, totals: dict, day: date) -> dict:
+        key = (totals["workspace_id"], day, totals["account_id"], totals["persona_id"],
+               totals["pillar_id"], totals["format"])  # fmt: skip
+        row = self.post_rows.get(key)
+        if row is None:
+            row = self.post_rows[key] = _zero_row(key, totals["network"])
+        return row
+
+    def _day(self, reading: Reading) -> date:
+        return reading.taken_at.astimezone(self.zones[reading.workspace_id]).date()
+
+    # -- writing -----------------------------------------------------------------------
+
+    def _write(self) -> None:
+        _insert_snapshots(self.snapshots)
+        if self.changed_totals:
+            _upsert(
+                TargetTotals,
+                TOTALS_COLUMNS,
+                [_row(self.totals[t], TOTALS_COLUMNS) for t in sorted(self.changed_totals)],
+                conflict=("target_id",),
+                replace=("taken_at", *FIELDS),
+                newer_only=True,
+            )
+        if self.changed_latest:
+            _upsert(
+                AccountLatest,
+                LATEST_COLUMNS,
+                [_row(self.latest[a], LATEST_COLUMNS) for a in sorted(self.changed_latest)],
+                conflict=("account_id",),
+                replace=("taken_at", *FIELDS),
+                newer_only=True,
+            )
+        if self.post_rows:
+            _upsert(
+                DailyRollup,
+                ROLLUP_COLUMNS,
+                [_row(r, ROLLUP_COLUMNS) for r in self.post_rows.values()],
+                conflict=ROLLUP_KEY,
+                add=("posts", *COUNTERS),
+            )
+        if self.account_rows:
+            _upsert(
+                DailyRollup,
+                ROLLUP_COLUMNS,
+                [_row(r, ROLLUP_COLUMNS) for r in self.account_rows.values()],
+                conflict=ROLLUP_KEY,
+                replace=(FOLLOWERS,),
+                add=(NEW_FOLLOWERS,),
+            )
+
+
+def _zero_row(key: tuple, network: str) -> dict:
+    return {**dict(zip(ROLLUP_KEY, key, strict=True)), "network": network, "posts": 0,
+            **dict.fromkeys(FIELDS, 0)}  # fmt: skip
+
+
+def _snapshot_row(reading: Reading, values: dict) -> tuple:
+    raw = json.dumps(reading.raw, separators=(",", ":"), default=str)
+    return (reading.workspace_id, reading.account_id, reading.target_id, reading.taken_at, raw,
+            *(values[name] for name in FIELDS))  # fmt: skip
+
+
+def _row(values: dict, columns: Sequence[str]) -> tuple:
+    return tuple(values[c] for c in columns)
+
+
+def _already_stored(readings: list[Reading]) -> set[tuple]:
+    """(target id, account id, taken_at) of the given older readings already stored."""
+    targets = {r.target_id for r in readings if r.target_id is not None}
+    accounts = {r.account_id for r in readings if r.target_id is None}
+    times = {r.taken_at for r in readings}
+    found = Snapshot.objects.filter(taken_at__in=times)
+    rows = list(
+        found.filter(target_id__in=targets).values_list("target_id", "account_id", "taken_at")
+    ) if targets else []  # fmt: skip
+    if accounts:
+        rows += found.filter(target__isnull=True, account_id__in=accounts).values_list(
+            "target_id", "account_id", "taken_at"
+        )
+    return set(rows)
+
+
+# -- SQL that both databases understand, and PostgreSQL's fast paths ------------------------
+# Every name put into SQL text below comes from the models' metadata (quoted), never from
+# input; values always travel as parameters.
+
+
+def _lock_accounts(account_ids: set[int]) -> None:
+    """PostgreSQL: one advisory lock per account until commit, in a fixed order (no deadlock).
+
+    A shared key between two accounts (ids equal modulo 2³¹) only makes one wait.
+    """
+    keys = sorted({pk % 2**31 for pk in account_ids})
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, k) FROM unnest(%s::int4[]) AS k", [LOCK_CLASS, keys]
+        )
+
+
+def _insert_snapshots(rows: list[tuple]) -> None:
+    if not rows:
+        return
+    q = connection.ops.quote_name
+    table = q(Snapshot._meta.db_table)
+    columns = ", ".join(q(c) for c in SNAPSHOT_COLUMNS)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # COPY: the bulk path of PostgreSQL, many times faster than INSERTs.
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        adapt = connection.ops.adapt_datetimefield_value
+        marks = ", ".join(["%s"] * len(SNAPSHOT_COLUMNS))
+        cursor.executemany(
+            f"INSERT INTO {table} ({columns}) VALUES ({marks})",  # noqa: S608
+            [(*row[:3], adapt(row[3]), *row[4:]) for row in rows],
+        )
+
+
+def _upsert(
+    model: type[Model],
+    columns: Sequence[str],
+    rows: list[tuple],
+    *,
+    conflict: Sequence[str],
+    replace: Sequence[str] = (),
+    add: Sequence[str] = (),
+    newer_only: bool = False,
+) -> None:
+    """INSERT ... ON CONFLICT (conflict) DO UPDATE: `replace` columns take the new value,
+    `add` columns add it (col = col + excluded.col). One row per key.
+
+    PostgreSQL gets every row in one statement (through a COPY); SQLite one
+    executemany. `newer_only`: an existing row is updated only by a later taken_at.
+    """
+    q = connection.ops.quote_name
+    table = q(model._meta.db_table)
+    sets = [f"{q(c)} = excluded.{q(c)}" for c in replace]
+    sets += [f"{q(c)} = {table}.{q(c)} + excluded.{q(c)}" for c in add]
+    keys = ", ".join(q(c) for c in conflict)
+    action = f"ON CONFLICT ({keys}) DO UPDATE SET {', '.join(sets)}"
+    if newer_only:
+        action += f" WHERE excluded.{q('taken_at')} > {table}.{q('taken_at')}"
+    names = ", ".join(q(c) for c in columns)
+    if connection.vendor == "postgresql":
+        _upsert_copied(table, names, rows, action)
+        return
+    with connection.cursor() as cursor:
+        marks = ", ".join(["%s"] * len(columns))
+        cursor.executemany(
+            f"INSERT INTO {table} ({names}) VALUES ({marks}) {action}",  # noqa: S608
+            [tuple(_sqlite_value(v) for v in row) for row in rows],
+        )
+
+
+def _upsert_copied(table: str, names: str, rows: list[tuple], action: str) -> None:
+    """PostgreSQL: COPY the rows into a temporary table, then one INSERT ... SELECT.
+
+    COPY formats rows in C; binding thousands of values into a statement costs
+    more than the statement itself. The temporary table lives as long as the
+    connection and is emptied after each use.
+    """
+    staging = connection.ops.quote_name(f"staging_{table.strip(chr(34))}")
+    with connection.cursor() as cursor:
+        create = f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} ON COMMIT DELETE ROWS AS "
+        cursor.execute(f"{create} SELECT {names} FROM {table} WITH NO DATA")  # noqa: S608
+        with cursor.cursor.copy(f"COPY {staging} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {staging} {action}")  # noqa: S608
+        cursor.execute(f"TRUNCATE {staging}")
+
+
+def _sqlite_value(value):
+    if isinstance(value, datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    if isinstance(value, date):
+        return connection.ops.adapt_datefield_value(value)
+    return value
