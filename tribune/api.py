@@ -147,6 +147,7 @@ api.add_router("", networks_router)
 api.add_router("", editorial_router)
 api.add_router("", "tribune.publishing.api.router")
 api.add_router("", accounts_router)
+api.add_router("", "tribune.analytics.api_indicators.router")
 
 
 @api.exception_handler(Problem)

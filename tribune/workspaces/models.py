@@ -173,6 +173,10 @@ VERB_LABELS = {
     "publish_again": _("published again"),
     "skip_publication": _("skipped"),
     "send_report_now": _("asked to send at once"),
+    "import_figures": _("imported business figures into"),
+    "receive_figures": _("received business figures by webhook for"),
+    "webhook_rotate": _("made a new business-figures webhook secret for"),
+    "webhook_revoke": _("turned off the business-figures webhook of"),
 }
 
 
