@@ -17,6 +17,7 @@ schedule: a weekly or monthly one waits for its next period.
 from __future__ import annotations
 
 import logging
+import secrets
 import smtplib
 from datetime import date, datetime, timedelta
 
@@ -252,7 +253,8 @@ def produce(schedule: ReportSchedule, start: date, end: date) -> ReportRun:
         run.status, run.problem = ReportRun.Status.FAILED, _problem(workspace, error, True)
         run.save()
         return run
-    name = f"{workspace.slug}-{start:%Y%m%d}-{end:%Y%m%d}"
+    # Unguessable, should the media store ever be readable from outside.
+    name = f"{workspace.slug}-{start:%Y%m%d}-{end:%Y%m%d}-{secrets.token_hex(8)}"
     run.pdf.save(f"{name}.pdf", ContentFile(document.pdf), save=False)
     run.html.save(f"{name}.html", ContentFile(document.html.encode("utf-8")), save=False)
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -91,8 +92,9 @@ class ReportTemplateForm(forms.ModelForm):
                 % {"side": LOGO_MAX_SIDE},
                 code="not_an_image",
             )
-        # Named after what it is, never after what the uploader called it.
-        logo.name = "logo.png" if kind == "PNG" else "logo.jpg"
+        # Named after what it is, never after what the uploader called it; unguessable,
+        # should the media store ever be readable from outside.
+        logo.name = f"logo-{secrets.token_hex(8)}.{'png' if kind == 'PNG' else 'jpg'}"
         return logo
 
 
