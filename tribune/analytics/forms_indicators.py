@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -153,6 +154,44 @@ def parse_value(text: str) -> Decimal:
     return Decimal(f"{sign}{whole}.{decimals or '0'}")
 
 
+def _indicator_rule(kpi: str, objective_id: int | None, lookups: Lookups) -> str | None:
+    if kpi not in {k.value for k in BUSINESS_KPIS}:
+        return _("This indicator is measured by the networks, not entered.")
+    if kpi == Kpi.CUSTOM and objective_id is None:
+        return _("A custom indicator names its objective (id or title).")
+    if kpi == Kpi.CUSTOM and objective_id not in lookups.objectives:
+        return _("This objective is not measured by a custom indicator.")
+    if kpi != Kpi.CUSTOM and objective_id is not None:
+        return _("Only a custom indicator names an objective; leave it empty.")
+    return None
+
+
+def _day_rule(day: date, lookups: Lookups) -> str | None:
+    if day < FIRST_DAY:
+        return _("Figures start on 1 January 2000.")
+    if day > lookups.today:
+        return _("%(day)s has not happened yet in the workspace's time zone.") % {
+            "day": day.isoformat()
+        }
+    return None
+
+
+def _value_rule(value: Decimal, kpi: str | None) -> str | None:
+    if value < 0 and kpi != Kpi.CUSTOM:
+        return _("This indicator cannot be negative.")
+    if abs(value) >= Decimal(10) ** WHOLE_DIGITS:
+        return _("This number is too large (at most 14 digits before the point).")
+    return None
+
+
+def _note_rule(note: str) -> str | None:
+    if _UNSTORABLE.search(note):
+        return _("The note contains characters that cannot be stored.")
+    if len(note) > NOTE_LENGTH:
+        return _("A note has at most 300 characters (this one has %(n)s).") % {"n": len(note)}
+    return None
+
+
 def check_figure(
     kpi: str,
     day: date,
@@ -162,41 +201,26 @@ def check_figure(
     lookups: Lookups,
 ) -> dict[str, str]:
     """Return {column: message} for each rule the typed figure breaks (empty when valid)."""
-    errors: dict[str, str] = {}
-    if kpi not in {k.value for k in BUSINESS_KPIS}:
-        errors["indicator"] = _("This indicator is measured by the networks, not entered.")
-    elif kpi == Kpi.CUSTOM and objective_id is None:
-        errors["objective"] = _("A custom indicator names its objective (id or title).")
-    elif kpi == Kpi.CUSTOM and objective_id not in lookups.objectives:
-        errors["objective"] = _("This objective is not measured by a custom indicator.")
-    elif kpi != Kpi.CUSTOM and objective_id is not None:
-        errors["objective"] = _("Only a custom indicator names an objective; leave it empty.")
-    if day < FIRST_DAY:
-        errors["date"] = _("Figures start on 1 January 2000.")
-    elif day > lookups.today:
-        errors["date"] = _("%(day)s has not happened yet in the workspace's time zone.") % {
-            "day": day.isoformat()
-        }
-    if value < 0 and kpi != Kpi.CUSTOM:
-        errors["value"] = _("This indicator cannot be negative.")
-    elif abs(value) >= Decimal(10) ** WHOLE_DIGITS:
-        errors["value"] = _("This number is too large (at most 14 digits before the point).")
-    if _UNSTORABLE.search(note):
-        errors["note"] = _("The note contains characters that cannot be stored.")
-    elif len(note) > NOTE_LENGTH:
-        errors["note"] = _("A note has at most 300 characters (this one has %(n)s).") % {
-            "n": len(note)
-        }
-    return errors
+    found = {
+        # An objective is only wrong in the light of the indicator: the message goes there.
+        "objective": _indicator_rule(kpi, objective_id, lookups),
+        "date": _day_rule(day, lookups),
+        "value": _value_rule(value, kpi),
+        "note": _note_rule(note),
+    }
+    if found["objective"] and kpi not in {k.value for k in BUSINESS_KPIS}:
+        found["indicator"] = found.pop("objective")
+    return {column: message for column, message in found.items() if message}
 
 
 def read_figure(cells: Mapping[str, str], lookups: Lookups) -> tuple[Figure | None, dict[str, str]]:
     """Check one figure given as text; return (figure, {}) or (None, {column: message}).
 
-    `cells` has the columns date, indicator, value and optionally objective and note.
+    `cells` has the columns date, indicator, value and optionally objective and
+    note. Every cell is checked, so all of a row's mistakes are reported at once.
     """
     errors: dict[str, str] = {}
-    parsed: dict[str, object] = {}
+    parsed: dict[str, Any] = {}
     readers = {"indicator": parse_indicator, "date": parse_day, "value": parse_value}
     for column, parse in readers.items():
         try:
@@ -210,17 +234,22 @@ def read_figure(cells: Mapping[str, str], lookups: Lookups) -> tuple[Figure | No
             objective_id = lookups.objective(objective_text)
         except ValidationError as error:
             errors["objective"] = error.messages[0]
+    kpi = parsed.get("indicator")
     note = (cells.get("note") or "").strip()
-    if len(parsed) == len(readers):
-        rules = check_figure(
-            parsed["indicator"], parsed["date"], parsed["value"], objective_id, note, lookups
-        )
+    rules = {
+        "objective": _indicator_rule(kpi, objective_id, lookups) if kpi else None,
+        "date": _day_rule(parsed["date"], lookups) if "date" in parsed else None,
+        "value": _value_rule(parsed["value"], kpi) if "value" in parsed else None,
+        "note": _note_rule(note),
+    }
+    for column, message in rules.items():
         # A cell that could not be read keeps its own message, not a second one.
-        errors = rules | errors
+        if message and column not in errors:
+            errors[column] = message
     if errors:
         return None, errors
     figure = Figure(
-        kpi=parsed["indicator"],
+        kpi=kpi,
         day=parsed["date"],
         value=parsed["value"],
         objective_id=objective_id,
