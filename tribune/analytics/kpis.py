@@ -67,19 +67,21 @@ FORECAST_MIN_DAYS = 7
 # A trend is flat when four weeks move the value less than this share of baseline → target.
 FLAT_SHARE = 0.01
 
+# The methods, shown wherever the figures are. "Per cent" in words: a bare "%" in text
+# that is never %-formatted reads to gettext's tools as a directive ("0 % at": "% a").
 PROGRESS_METHOD = gettext_lazy(
-    "Progress = (current value − baseline) ÷ (target − baseline) × 100: 0 % at the baseline, "
-    "100 % at the target, whichever way the indicator should go."
+    "Progress, in per cent = (current value − baseline) ÷ (target − baseline) × 100: 0 at the "
+    "baseline, 100 at the target, whichever way the indicator should go."
 )
 TREND_METHOD = gettext_lazy(
     "Trend: the slope of a straight line fitted to the last 28 days, per week. Flat when four "
-    "weeks move the value by less than 1 % of the way from baseline to target."
+    "weeks move the value by less than a hundredth of the way from baseline to target."
 )
 FORECAST_METHOD = gettext_lazy(
     "Forecast: a straight line fitted by least squares to the last 60 days of figures (at "
-    "least 7), extended to the deadline. The range is a 95 % prediction interval: where the "
-    "value should fall if the recent pace goes on. Totals never fall below their current "
-    "value."
+    "least 7), extended to the deadline. The range is a 95 per cent prediction interval: "
+    "where the value should fall if the recent pace goes on. Totals never fall below their "
+    "current value."
 )
 STATUS_METHOD = gettext_lazy(
     "Achieved: the target is reached. On track: the forecast reaches the target. At risk: it "
@@ -116,6 +118,11 @@ class Trend:
     @property
     def arrow(self) -> str:
         return ARROWS[self.direction]
+
+    @property
+    def size(self) -> float:
+        """The change per week without its sign (the direction says it in words)."""
+        return abs(self.per_week)
 
 
 @dataclass(frozen=True)
@@ -163,6 +170,17 @@ class Measure:
     def number_format(self) -> str:
         """The floatformat argument for this indicator's values."""
         return "0g" if self.kpi in WHOLE else "-2g"
+
+    @property
+    def method(self) -> list[tuple[str, str]]:
+        """(label, text) pairs: how each figure shown is computed, in the active language."""
+        return [
+            (_("What is counted"), self.definition),
+            (_("Progress"), str(PROGRESS_METHOD)),
+            (_("Trend"), str(TREND_METHOD)),
+            (_("Forecast"), str(FORECAST_METHOD)),
+            (_("Status"), str(STATUS_METHOD)),
+        ]
 
     @property
     def trend_is_good(self) -> bool | None:
@@ -523,4 +541,4 @@ def definition(objective: Objective, start: date) -> str:
         return " ".join(
             (_("The figures entered, imported or sent to Tribune for this indicator."), since)
         )
-    return _("Response times will come from the inbox, in a later version of Tribune.")
+    return _("Minutes from a message's arrival in the inbox to the team's first answer.")

@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from tribune.analytics.kpis import measure_many
 from tribune.workspaces.models import Workspace
 
 if TYPE_CHECKING:
@@ -61,9 +62,17 @@ def render_plan_html(workspace: Workspace) -> str:
         translation.override(workspace.language),
         timezone.override(zoneinfo.ZoneInfo(workspace.time_zone)),
     ):
+        plan = gather_plan(workspace)
+        objectives = [entry.objective for entry in plan.objectives]
+        # Measured here, in the workspace's language: their definitions are sentences.
+        measures = measure_many(workspace, objectives, plan.today)
         return render_to_string(
             "strategy/plan_pdf.html",
-            {"plan": gather_plan(workspace), "workspace": workspace},
+            {
+                "plan": plan,
+                "workspace": workspace,
+                "measures": [measures[o.pk] for o in objectives],
+            },
         )
 
 

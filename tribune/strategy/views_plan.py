@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
+from tribune.analytics.kpis import measure_all
 from tribune.workspaces.actions import workspace_version
 from tribune.workspaces.decorators import workspace_view
 
@@ -19,6 +20,9 @@ from .plan import gather_plan
 # A rendered plan is kept until the workspace changes: every write to the
 # strategy records an audit event, so the newest event's id versions the plan.
 PLAN_CACHE_SECONDS = 3600
+# Where the measures of the objectives go in the cached body (escaping keeps
+# any text typed by users from forging it: "<" never reaches the page raw).
+MEASURES_MARK = "<!-- tribune:measures -->"
 
 
 @workspace_view()
@@ -33,6 +37,15 @@ def plan(request, access):
             "strategy/plan_body.html", {"plan": gather_plan(workspace), "workspace": workspace}
         )
         cache.set(key, body, PLAN_CACHE_SECONDS)
+    # The measures move with the figures collected and entered, which record no
+    # audit event (a reading arrives every hour): the audit-versioned cache would
+    # show stale ones. They are computed on every request instead (a handful of
+    # aggregate queries, whatever the number of objectives) and put in their place.
+    measures = render_to_string(
+        "strategy/plan_measures.html",
+        {"measures": measure_all(workspace, today), "workspace": workspace},
+    )
+    body = body.replace(MEASURES_MARK, measures, 1)
     return render(
         request,
         "strategy/plan.html",
