@@ -226,14 +226,17 @@ def top_posts(workspace: Workspace, period: Period, limit: int = TOP_POSTS) -> T
         rows=[],
         definitions=[definition(Metric.ENGAGEMENTS), rate_definition()],
     )
+    opens = _("Open on %(network)s")
     for row in rows:
-        title = row["target__post__title"]
-        url = row["target__url"]
+        url, name = row["target__url"], network_name(row["network"])
         rate = vocabulary.engagement_rate(row["engaged"], row["views"] or 0)
         table.rows.append(
             [
-                Link(title, reverse("post-detail", args=[workspace.slug, row["post_id"]])),
-                network_name(row["network"]),
+                Link(
+                    row["target__post__title"],
+                    reverse("post-detail", args=[workspace.slug, row["post_id"]]),
+                ),
+                name,
                 row["published_at"],
                 row["views"],
                 row["likes"],
@@ -242,7 +245,7 @@ def top_posts(workspace: Workspace, period: Period, limit: int = TOP_POSTS) -> T
                 row["clicks"],
                 row["engaged"],
                 rate,
-                Link(_("Open on the network"), url, external=True, csv=url) if url else None,
+                Link(opens % {"network": name}, url, external=True, csv=url) if url else None,
             ]
         )
     return table

@@ -8,8 +8,9 @@ from datetime import date, timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
-from tribune.analytics import dashboards
+from tribune.analytics import dashboards, kpis
 from tribune.analytics.dashboards import Period
 from tribune.analytics.exports import Link
 from tribune.strategy.models import NetworkChoice, Objective
@@ -161,7 +162,7 @@ def test_it_shows_every_figure_on_the_page(client, workspace, alice, figures):
     assert response.status_code == 200
     text = response.text
     assert "Grow the audience" in text
-    assert "Progress = (current value" in text  # the KPI's definition beside it
+    assert escape(str(kpis.PROGRESS_METHOD)) in text  # the KPI's definition beside it
     assert "Spring workshop" in text and "Too late" not in text
     assert "Followers of the account at the end of the day." in text
     assert "Engagement rate = engagements ÷ views × 100" in text
