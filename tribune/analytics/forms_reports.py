@@ -69,8 +69,17 @@ class ReportTemplateForm(forms.ModelForm):
         % {"side": LOGO_MAX_SIDE},
         widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg"}),
     )
-    colour = ColourField(label=_("Main colour"), help_text=_("Titles and table headings."))
-    accent = ColourField(label=_("Accent colour"), help_text=_("Rules and second series."))
+    # Declared fields do not inherit the model's defaults: given here for a new template.
+    colour = ColourField(
+        label=_("Main colour"),
+        help_text=_("Titles and table headings."),
+        initial=ReportTemplate._meta.get_field("colour").default,
+    )
+    accent = ColourField(
+        label=_("Accent colour"),
+        help_text=_("Rules and second series."),
+        initial=ReportTemplate._meta.get_field("accent").default,
+    )
 
     class Meta:
         model = ReportTemplate
