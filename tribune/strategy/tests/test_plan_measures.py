@@ -178,3 +178,28 @@ def test_it_measures_the_plan_in_a_fixed_number_of_queries(
             client.get(url)
         counts.append(len(queries.captured_queries))
     assert counts[0] == counts[1]
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_it_passes_axe_with_the_measures_open(page):
+    from tribune.testing.browser import axe_violations, sign_in
+    from tribune.workspaces.demo import SLUG, create_demo
+
+    username, password = create_demo()
+    demo = Workspace.objects.get(slug=SLUG)
+    collected(demo)
+    audience = objective(demo, "Be read by more", Kpi.AUDIENCE, 1000, 2000)
+    sign_in(page, username, password)
+    for path in (
+        f"/w/{SLUG}/plan/",
+        f"/w/{SLUG}/objectives/",
+        f"/w/{SLUG}/objectives/{audience.pk}/",
+    ):
+        page.goto(path)
+        bar = page.get_by_role("progressbar", name="Progress from baseline to target").first
+        assert bar.get_attribute("value") == "9", path
+        disclosure = page.locator("details", has_text="Followers of the accounts").first
+        disclosure.locator("summary").click()
+        assert disclosure.get_by_text("least squares").is_visible(), path
+        assert axe_violations(page) == [], path
