@@ -41,8 +41,10 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from operator import itemgetter
 from zoneinfo import ZoneInfo
 
+import psycopg
 from django.db import connection, transaction
 from django.db.models import Model
 
@@ -64,7 +66,7 @@ BATCH = 5000
 COUNTERS = tuple(m.value for m in POST_COUNTERS)
 FOLLOWERS = Metric.FOLLOWERS.value
 NEW_FOLLOWERS = Metric.NEW_FOLLOWERS.value
-ENGAGEMENT_PARTS = ("likes", "comments", "shares", "saves", "clicks")
+ENGAGEMENT_PARTS = frozenset({"likes", "comments", "shares", "saves", "clicks"})
 DEFAULT_RETENTION_DAYS = 90
 # Namespace of the advisory locks taken per account while ingesting (any int4).
 LOCK_CLASS = 1_414_678_850
@@ -141,8 +143,13 @@ def _check(reading: Reading) -> None:
 
 
 def _normalised(values: dict[str, int | None]) -> dict[str, int | None]:
-    out = {name: None if values.get(name) is None else int(values[name]) for name in FIELDS}
-    if out["engagements"] is None and any(out[p] is not None for p in ENGAGEMENT_PARTS):
+    out = dict.fromkeys(FIELDS)
+    given = False
+    for name, value in values.items():
+        if value is not None:
+            out[name] = int(value)
+            given = given or name in ENGAGEMENT_PARTS
+    if given and out["engagements"] is None:
         out["engagements"] = engagements(out)
     return out
 
@@ -189,15 +196,11 @@ class _Batch:
         target_ids = {r.target_id for r in readings if r.target_id is not None}
         account_ids = {r.account_id for r in readings if r.target_id is None}
         if target_ids:
-            rows = TargetTotals.objects.filter(target_id__in=target_ids).values_list(
-                *TOTALS_COLUMNS
-            )
+            rows = _load_rows(TargetTotals, TOTALS_COLUMNS, "target_id", target_ids)
             self.totals = {row[0]: dict(zip(TOTALS_COLUMNS, row, strict=True)) for row in rows}
             self._first_totals(target_ids - set(self.totals))
         if account_ids:
-            rows = AccountLatest.objects.filter(account_id__in=account_ids).values_list(
-                *LATEST_COLUMNS
-            )
+            rows = _load_rows(AccountLatest, LATEST_COLUMNS, "account_id", account_ids)
             self.latest = {row[0]: dict(zip(LATEST_COLUMNS, row, strict=True)) for row in rows}
             accounts = Account.objects.filter(pk__in=account_ids)
             self.networks = dict(accounts.values_list("pk", "network"))
@@ -313,7 +316,7 @@ class _Batch:
             _upsert(
                 TargetTotals,
                 TOTALS_COLUMNS,
-                [_row(self.totals[t], TOTALS_COLUMNS) for t in sorted(self.changed_totals)],
+                _rows((self.totals[t] for t in sorted(self.changed_totals)), TOTALS_COLUMNS),
                 conflict=("target_id",),
                 replace=("taken_at", *FIELDS),
                 newer_only=True,
@@ -322,7 +325,7 @@ class _Batch:
             _upsert(
                 AccountLatest,
                 LATEST_COLUMNS,
-                [_row(self.latest[a], LATEST_COLUMNS) for a in sorted(self.changed_latest)],
+                _rows((self.latest[a] for a in sorted(self.changed_latest)), LATEST_COLUMNS),
                 conflict=("account_id",),
                 replace=("taken_at", *FIELDS),
                 newer_only=True,
@@ -331,7 +334,7 @@ class _Batch:
             _upsert(
                 DailyRollup,
                 ROLLUP_COLUMNS,
-                [_row(r, ROLLUP_COLUMNS) for r in self.post_rows.values()],
+                _rows(self.post_rows.values(), ROLLUP_COLUMNS),
                 conflict=ROLLUP_KEY,
                 add=("posts", *COUNTERS),
             )
@@ -339,7 +342,7 @@ class _Batch:
             _upsert(
                 DailyRollup,
                 ROLLUP_COLUMNS,
-                [_row(r, ROLLUP_COLUMNS) for r in self.account_rows.values()],
+                _rows(self.account_rows.values(), ROLLUP_COLUMNS),
                 conflict=ROLLUP_KEY,
                 replace=(FOLLOWERS,),
                 add=(NEW_FOLLOWERS,),
@@ -351,14 +354,18 @@ def _zero_row(key: tuple, network: str) -> dict:
             **dict.fromkeys(FIELDS, 0)}  # fmt: skip
 
 
+_raw_json = json.JSONEncoder(separators=(",", ":"), default=str).encode
+_metrics_of = itemgetter(*FIELDS)
+
+
 def _snapshot_row(reading: Reading, values: dict) -> tuple:
-    raw = json.dumps(reading.raw, separators=(",", ":"), default=str)
-    return (reading.workspace_id, reading.account_id, reading.target_id, reading.taken_at, raw,
-            *(values[name] for name in FIELDS))  # fmt: skip
+    return (reading.workspace_id, reading.account_id, reading.target_id, reading.taken_at,
+            _raw_json(reading.raw), *_metrics_of(values))  # fmt: skip
 
 
-def _row(values: dict, columns: Sequence[str]) -> tuple:
-    return tuple(values[c] for c in columns)
+def _rows(dicts: Iterable[dict], columns: Sequence[str]) -> list[tuple]:
+    get = itemgetter(*columns)
+    return [get(values) for values in dicts]
 
 
 def _already_stored(readings: list[Reading]) -> set[tuple]:
@@ -380,6 +387,24 @@ def _already_stored(readings: list[Reading]) -> set[tuple]:
 # -- SQL that both databases understand, and PostgreSQL's fast paths ------------------------
 # Every name put into SQL text below comes from the models' metadata (quoted), never from
 # input; values always travel as parameters.
+
+
+def _load_rows(model: type[Model], columns: Sequence[str], key: str, ids: set[int]) -> list:
+    """The rows (tuples of `columns`) whose `key` is one of `ids`.
+
+    PostgreSQL: the ids as one array parameter and the results in binary, read
+    by psycopg's C loaders; Django's own loader of aware datetimes (text) costs
+    more than the query.
+    """
+    if connection.vendor != "postgresql":
+        return list(model.objects.filter(**{f"{key}__in": ids}).values_list(*columns))
+    q = connection.ops.quote_name
+    names = ", ".join(q(c) for c in columns)
+    sql = f"SELECT {names} FROM {q(model._meta.db_table)} WHERE {q(key)} = ANY(%s)"  # noqa: S608
+    connection.ensure_connection()
+    with psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(sql, [sorted(ids)], binary=True)
+        return cursor.fetchall()
 
 
 def _lock_accounts(account_ids: set[int]) -> None:
