@@ -39,6 +39,8 @@ class Workers:
     # concurrency, and one SSL context per process instead of one per publish.
     network_concurrency: int | None = None
     shared_tls: bool = False
+    # Options passed through to huey's run_huey (`tribune worker -m 1`, say).
+    huey_options: list[str] = field(default_factory=list)
     running: dict[str, Worker] = field(default_factory=dict)
     started: int = 0
 
@@ -48,8 +50,9 @@ class Workers:
             command = [sys.executable, wrapper]
             if self.network_concurrency:
                 command += ["--network-concurrency", str(self.network_concurrency)]
-            return command + (["--shared-tls"] if self.shared_tls else [])
-        return [sys.executable, "-m", "tribune.cli", "worker"]  # what `tribune run` starts
+            return command + (["--shared-tls"] if self.shared_tls else []) + self.huey_options
+        # What `tribune run` starts.
+        return [sys.executable, "-m", "tribune.cli", "worker", *self.huey_options]
 
     def start(self, name: str, wait: bool = True) -> Worker:
         self.started += 1
