@@ -16,7 +16,8 @@
 - Outcomes: a reading moves the plan to its next step. NotSupported (or a
   network without the METRICS capability, an account that publishes by
   reminder, a post marked published by hand without a network id) closes the
-  plan, unless Tribune's own short-link clicks are there to read. A target the
+  plan after one empty reading (so the publication is counted and grouped),
+  unless Tribune's own short-link clicks are there to read. A target the
   network leaves out of its answer (deleted), a refused token (AuthExpired:
   the account's state is publishing's to show, nothing else is marked here),
   a rate limit or any other error count a failure and wait (BACKOFF, doubling,
@@ -265,7 +266,10 @@ def short_link_clicks(targets: list[Target]) -> dict[int, int]:
 
 
 def _reading(item: _Due, tribune_clicks: int | None, now: datetime) -> Reading | None:
-    if item.snapshot is None and not (item.unsupported and tribune_clicks is not None):
+    """The target's reading; None after a failure. Where the network gives nothing, the
+    reading holds Tribune's clicks, or nothing at all: the publication is still counted
+    and grouped (posts per day, the best-time heatmap) like any other."""
+    if item.snapshot is None and not item.unsupported:
         return None
     values: dict[str, int | None] = dict(item.snapshot.values) if item.snapshot else {}
     raw: dict = dict(item.snapshot.raw) if item.snapshot else {}
@@ -291,13 +295,13 @@ def _move(due: list[_Due], read: set[int], clicks: dict[int, int], now: datetime
         plan, target = item.plan, item.target
         plan.last_at = now
         published = target.published_at or now
-        if target.pk in read:
+        if item.unsupported and target.pk not in clicks:
+            plan.step, plan.next_at = DONE, now
+            plan.last_problem = _("This network gives no numbers Tribune can read.")
+        elif target.pk in read:
             plan.failures, plan.last_problem = 0, ""
             plan.step = step_after(published, now + EARLY)
             plan.next_at = published + SCHEDULE[plan.step] if plan.step < DONE else now
-        elif item.unsupported and target.pk not in clicks:
-            plan.step, plan.next_at = DONE, now
-            plan.last_problem = _("This network gives no numbers Tribune can read.")
         else:
             plan.failures += 1
             plan.last_problem = item.problem

@@ -192,11 +192,15 @@ class TestFailures:
         wordpress = make_account(workspace, "wordpress")
         target = published_target(wordpress, PUBLISHED, remote_id="55")
         planned(target)
-        assert run(network, wordpress, PUBLISHED + SCHEDULE[0]) == 0
+        assert run(network, wordpress, PUBLISHED + SCHEDULE[0]) == 1
         plan = CollectionPlan.objects.get(target=target)
         assert plan.step == DONE
         assert "no numbers" in plan.last_problem
         assert network.requests == []
+        # The publication still counts, with nothing read for it.
+        totals = TargetTotals.objects.get(target=target)
+        assert (totals.network, totals.likes, totals.clicks) == ("wordpress", None, None)
+        assert day_totals(workspace, "posts") == {"2026-01-14": 1}
 
     def test_it_closes_the_plan_when_the_connector_says_not_supported(
         self, account, network, monkeypatch
