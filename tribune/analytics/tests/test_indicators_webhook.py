@@ -1,14 +1,20 @@
 """The signed webhook: POST /hooks/indicators/<slug>/ with X-Tribune-Timestamp and -Signature."""
 
 import json
+import re
+import shutil
+import subprocess
 import time
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from django.test import Client
 
 from tribune.analytics import actions_indicators as actions
 from tribune.analytics.models import IndicatorValue
 from tribune.testing.api_client import assert_problem
+from tribune.testing.fixtures import require
 from tribune.workspaces.actions import access_workspace
 from tribune.workspaces.models import AuditEvent
 from tribune.workspaces.roles import Action
@@ -133,8 +139,6 @@ def test_it_refuses_bodies_of_the_wrong_shape_with_422(client, secret, body):
 
 
 def test_it_answers_405_to_other_methods_and_needs_no_csrf_token(secret):
-    from django.test import Client
-
     strict = Client(enforce_csrf_checks=True)
     assert_problem(strict.get(URL), 405)
     assert send(strict, FIGURE, secret).status_code == 200
@@ -144,3 +148,21 @@ def test_it_refuses_a_body_over_the_upload_limit(client, secret, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
     batch = [FIGURE | {"note": "x" * 200}] * 10
     assert_problem(send(client, batch, secret), 413)
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_it_accepts_the_request_signed_as_the_docs_show(live_server, alice, workspace):
+    """Runs docs/analytics.md's openssl + curl example against a live server."""
+    missing = [tool for tool in ("bash", "curl", "openssl") if shutil.which(tool) is None]
+    require(f"missing {', '.join(missing)}" if missing else None)
+    docs = (Path(__file__).resolve().parents[3] / "docs" / "analytics.md").read_text()
+    script = next(b for b in re.findall(r"```sh\n(.*?)```", docs, re.S) if "X-Tribune" in b)
+    secret = actions.do_rotate_webhook_secret(
+        access_workspace(alice, "lumen", Action.ENTER_FIGURES)
+    )
+    script = re.sub(r"^SECRET=.*$", f"SECRET='{secret}'", script, flags=re.M)
+    script = re.sub(r"https://\S+/hooks/indicators/\S+/", f"{live_server.url}{URL}", script)
+    done = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=30)
+    assert json.loads(done.stdout) == {"created": 2, "replaced": 0}, done.stderr
+    assert IndicatorValue.objects.filter(source="webhook").count() == 2
