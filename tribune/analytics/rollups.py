@@ -163,7 +163,6 @@ class _Batch:
         self.totals: dict[int, dict] = {}  # target id -> TargetTotals columns
         self.latest: dict[int, dict] = {}  # account id -> AccountLatest columns
         self.networks: dict[int, str] = {}  # account id -> network, for account readings
-        self.created: set[int] = set()
         self.changed_totals: set[int] = set()
         self.changed_latest: set[int] = set()
         self.post_rows: dict[tuple, dict] = {}
@@ -174,12 +173,12 @@ class _Batch:
         self._load()
         for reading in self._unique():
             values = _normalised(reading.values)
-            if reading.target_id is None:
+            if reading.target_id is None and reading.account_id in self.networks:
                 self._account_reading(reading, values)
             elif reading.target_id in self.totals:
                 self._target_reading(reading, values)
             else:
-                continue  # the target is gone: nothing to attach the reading to
+                continue  # the target or account is gone: nothing to attach the reading to
             self.snapshots.append(_snapshot_row(reading, values))
         self._write()
         return len(self.snapshots)
@@ -228,7 +227,6 @@ class _Batch:
                 "format": fmt or "", "published_at": published, "weekday": local.weekday(),
                 "hour": local.hour, "taken_at": None, **dict.fromkeys(FIELDS),
             }  # fmt: skip
-            self.created.add(pk)
 
     def _unique(self) -> Iterable[Reading]:
         """The readings minus duplicates: same target (or account) at the same instant."""

@@ -177,10 +177,13 @@ class TestOlderAndRepeatedReadings:
         assert ingest([again]) == 0
         assert day_totals(workspace, "new_followers") == {"2026-01-14": 1}
 
-    def test_it_drops_a_reading_of_a_target_that_is_gone(self, target):
+    def test_it_drops_a_reading_of_a_target_or_account_that_is_gone(self, workspace, target):
         gone = reading(target, utc(2026, 1, 14, 12), likes=3)
         target.delete()
-        assert ingest([gone]) == 0
+        left = make_account(workspace)
+        level = account_reading(left, utc(2026, 1, 14, 12), 10)
+        left.delete()
+        assert ingest([gone, level]) == 0
 
     def test_it_refuses_a_metric_outside_the_vocabulary_before_writing(self, target):
         good = reading(target, utc(2026, 1, 14, 12), likes=3)
