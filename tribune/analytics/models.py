@@ -45,9 +45,13 @@ class Snapshot(Readings):
     """One reading of a published target's (or an account's) counters."""
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    # No single-column indexes: the (target, time) and (account, time) indexes serve
+    # every lookup, and each index costs ingestion speed.
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+", db_index=False)
     # None: a reading of the account itself (followers).
-    target = models.ForeignKey(Target, on_delete=models.CASCADE, null=True, related_name="+")
+    target = models.ForeignKey(
+        Target, on_delete=models.CASCADE, null=True, related_name="+", db_index=False
+    )
     taken_at = models.DateTimeField()
     # The network's own names and values, as read.
     raw = models.JSONField(default=dict, blank=True)
