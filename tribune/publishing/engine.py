@@ -22,6 +22,7 @@ import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from django.db import transaction
 from django.db.models import F
@@ -53,18 +54,20 @@ from .rollup import PUBLISHING_STATES, rollup
 
 log = logging.getLogger(__name__)
 
-_network_slots: dict[str, threading.BoundedSemaphore] = {}
+_network_slots: dict[tuple[str, str], threading.BoundedSemaphore] = {}
 _slots_lock = threading.Lock()
 
 
 @contextmanager
-def network_slot(network: str):
-    """At most the network's declared concurrency of calls at once from this worker process."""
+def network_slot(network: str, server: str = ""):
+    """At most the network's declared concurrency of calls at once from this worker process,
+    per server: two Mastodon instances (or WordPress sites) are two servers."""
+    key = (network, urlsplit(server).netloc.lower())
     with _slots_lock:
-        slot = _network_slots.get(network)
+        slot = _network_slots.get(key)
         if slot is None:
             slot = threading.BoundedSemaphore(rules_for(network).pace.network_concurrency)
-            _network_slots[network] = slot
+            _network_slots[key] = slot
     with slot:
         yield
 
@@ -129,7 +132,7 @@ def execute(claim: Claim) -> Settlement:
     except CredentialsUnreadable:
         return settle(claim, _credentials_unreadable())
     try:
-        with network_slot(account.network):
+        with network_slot(account.network, account.base_url):
             result = _attempt(claim, connector, variant, draft)
     except Exception:  # noqa: BLE001 - a bug must not leave the target "publishing"
         log.exception("publishing target %s failed unexpectedly", target.pk)

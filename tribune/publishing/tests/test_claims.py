@@ -453,9 +453,12 @@ def test_it_holds_a_network_to_its_declared_concurrency_within_a_worker():
     with ExitStack() as stack:
         for _n in range(limit):
             stack.enter_context(network_slot("mastodon"))
-        slots = engine._network_slots["mastodon"]
+        slots = engine._network_slots[("mastodon", "")]
         assert not slots.acquire(blocking=False), "one more call would wait"
         with network_slot("bluesky"):
+            pass
+        # Another Mastodon server has slots of its own.
+        with network_slot("mastodon", "https://other.example/"):
             pass  # another network is not held back
     assert slots.acquire(blocking=False)
     slots.release()
