@@ -149,7 +149,8 @@ def test_it_records_a_report_that_cannot_be_written(workspace, alice, monkeypatc
     make_schedule(workspace)
     [run] = run_due_schedules(DUE)
     assert run.status == ReportRun.Status.FAILED
-    assert run.problem.startswith("The report could not be written.")
+    # In the workspace's language (French here).
+    assert run.problem.startswith("Le rapport n’a pas pu être généré.")
     assert not run.pdf and mail.outbox == []
 
 

@@ -104,7 +104,7 @@ def test_it_mails_each_recipient_the_report_with_its_pdf(workspace, alice, smtp_
     # The workspace speaks French: dates in French, whoever reads it.
     # (A long encoded subject is folded: compare its words.)
     subject = " ".join(message["Subject"].split())
-    assert subject == "Atelier Lumen — Client weekly, 3 mars 2025 to 9 mars 2025"
+    assert subject == "Atelier Lumen — Client weekly, du 3 mars 2025 au 9 mars 2025"
     parts = {part.get_content_type(): part for part in message.walk()}
     pdf = parts["application/pdf"]
     assert pdf.get_filename() == "lumen-2025-03-03-2025-03-09.pdf"
@@ -130,7 +130,8 @@ def test_it_marks_the_run_failed_when_the_server_refuses_and_keeps_the_schedule(
     now = DUE + timedelta(minutes=5)
     [run] = run_due_schedules(now)
     assert run.status == ReportRun.Status.FAILED
-    assert "refused the connection" in run.problem
+    # Written in the workspace's language (French here).
+    assert "a refusé la connexion" in run.problem
     assert smtp_server.envelopes == []
     # The report itself was written: it can still be downloaded.
     assert run.pdf.name and run.html.name
@@ -138,4 +139,4 @@ def test_it_marks_the_run_failed_when_the_server_refuses_and_keeps_the_schedule(
     assert schedule.active
     assert schedule.next_run_at == now + timedelta(hours=1)  # tried again within the hour
     note = Notification.objects.get(recipient=alice, kind="report_failed")
-    assert "Weekly for the client" in note.text and "refused the connection" in note.text
+    assert "Weekly for the client" in note.text and "a refusé la connexion" in note.text

@@ -21,7 +21,7 @@ from tribune.strategy.choices import Kpi, Lever
 from tribune.strategy.models import Objective
 from tribune.strategy.pdf import render_plan_pdf
 from tribune.strategy.tests.test_plan import LOCMEM
-from tribune.workspaces.models import Workspace
+from tribune.workspaces.models import User, Workspace
 
 pytestmark = pytest.mark.django_db
 
@@ -187,6 +187,7 @@ def test_it_passes_axe_with_the_measures_open(page):
     from tribune.workspaces.demo import SLUG, create_demo
 
     username, password = create_demo()
+    User.objects.filter(username=username).update(language="en")  # this test reads English
     demo = Workspace.objects.get(slug=SLUG)
     collected(demo)
     audience = objective(demo, "Be read by more", Kpi.AUDIENCE, 1000, 2000)
