@@ -24,7 +24,7 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.urls import reverse
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from tribune.editorial.choices import PostFormat
 from tribune.editorial.models import ContentPillar, QueueSlot, Variant
@@ -175,13 +175,16 @@ def audience(workspace: Workspace, period: Period) -> tuple[Table, Table]:
             Column("network", _("Network")),
             Column("first", _("Followers at the first reading"), numeric=True),
             Column("last", _("Followers at the last reading"), numeric=True),
-            Column("change", _("Change"), numeric=True),
+            Column("change", pgettext("difference", "Change"), numeric=True),
             Column("new_followers", str(Metric.NEW_FOLLOWERS.label), numeric=True),
         ],
         rows=[],
         definitions=[
             definition(Metric.FOLLOWERS),
-            (_("Change"), _("Followers at the last reading minus followers at the first.")),
+            (
+                pgettext("difference", "Change"),
+                _("Followers at the last reading minus followers at the first."),
+            ),
             definition(Metric.NEW_FOLLOWERS),
         ],
     )
