@@ -55,6 +55,9 @@ def axe_violations(page, impacts: tuple[str, ...] = ("serious", "critical")) -> 
     """Run axe-core on the current page; return the violations of the given impacts."""
     if not AXE_JS.exists():
         require(f"axe-core not installed at {AXE_JS} (run npm ci)")
+    # An element waiting on an htmx request is dimmed (.htmx-request, opacity .6): on a
+    # loaded machine axe would judge its contrast mid-request. Judge the settled page.
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
     page.add_script_tag(path=str(AXE_JS))
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     return [
