@@ -274,15 +274,22 @@ TARGETS_PER_ACCOUNT = 5
 def shared_database(tmp_path):
     """Return a function that points the calling thread's default connection at the
     database every worker shares (see the module docstring)."""
+    wrapper = type(connections["default"])
     if connection.vendor != "sqlite":
-        return lambda: None
+        settings = dict(connection.settings_dict)
+
+        def fresh() -> None:
+            # A connection object of its own: nothing inherited from the parent process
+            # (a forked child reusing the parent's socket breaks both).
+            connections["default"] = wrapper(settings, "default")
+
+        return fresh
     path = tmp_path / "claims.sqlite3"
     connection.ensure_connection()
     copy = sqlite3.connect(path)
     connection.connection.backup(copy)
     copy.close()
     settings = {**connection.settings_dict, "NAME": str(path)}
-    wrapper = type(connections["default"])
 
     def use() -> None:
         connections["default"] = wrapper(settings, "default")
