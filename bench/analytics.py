@@ -154,7 +154,13 @@ def child(backend: str, database_url: str, runs: int, volume: int, scale: int) -
     import analytics_seed
     from django.db import connection
 
-    from tribune.analytics.models import DailyRollup, Snapshot, TargetTotals
+    from tribune.analytics.models import (
+        AccountLatest,
+        DailyRollup,
+        NetworkDay,
+        Snapshot,
+        TargetTotals,
+    )
     from tribune.analytics.reports import build_report, last_full_month
 
     accounts, targets, sample = (n // scale for n in SIZES[backend])
@@ -181,8 +187,17 @@ def child(backend: str, database_url: str, runs: int, volume: int, scale: int) -
 
     days = DailyRollup.objects.aggregate(likes=Sum("likes"), views=Sum("views"), posts=Sum("posts"))
     latest = TargetTotals.objects.aggregate(likes=Sum("likes"), views=Sum("views"))
-    result["consistent"] = days == {**latest, "posts": result["totals"]}
-    log(f"{backend}: rollups {days} totals {latest} consistent {result['consistent']}")
+    networks = NetworkDay.objects.aggregate(likes=Sum("likes"), views=Sum("views"),
+                                            posts=Sum("posts"),
+                                            followers=Sum("followers_change"))  # fmt: skip
+    followers = AccountLatest.objects.aggregate(followers=Sum("followers"))
+    result["network_days"] = NetworkDay.objects.count()
+    result["consistent"] = days == {**latest, "posts": result["totals"]} and networks == {
+        **days,
+        **followers,
+    }
+    log(f"{backend}: rollups {days} totals {latest} network days {networks} {followers} "
+        f"consistent {result['consistent']}")  # fmt: skip
     result["queries"] = {}
     for name, fn in queries(ws).items():
         result["queries"][name] = summary(timed(fn, runs))
@@ -220,7 +235,8 @@ def report(results: list[dict]) -> int:
         ingest = r["ingest"]
         ratio = r["copy_s"] / ingest["seconds"]
         print(f"\n== {r['backend']}: {r['snapshots']:,} snapshots, {r['rollups']:,} daily "
-              f"rollups, {r['totals']:,} target totals, {r['accounts']} accounts")  # fmt: skip
+              f"rollups, {r['network_days']:,} network days, {r['totals']:,} target totals, "
+              f"{r['accounts']} accounts")  # fmt: skip
         print(f"rollups add up to the latest totals: {r['consistent']}")
         print(f"seed {r['seed_s']:.0f} s; SQL fill {r['fill']['stored']:,} snapshots in "
               f"{r['fill']['seconds']:.0f} s")  # fmt: skip
@@ -256,8 +272,9 @@ def main() -> int:
     )
     parser.add_argument("--pg-volume", type=int, default=10_000_000)
     parser.add_argument("--sqlite-volume", type=int, default=1_000_000)
-    # Divides the seed and the sample (not the volume): a quick try of the script itself.
-    parser.add_argument("--scale", type=int, default=1, help=argparse.SUPPRESS)
+    # Divides the seed and the sample (not the volume): quicker runs while iterating, e.g.
+    # --scale 10 --pg-volume 1000000 --backends postgresql --runs 5.
+    parser.add_argument("--scale", type=int, default=1)
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -4,14 +4,17 @@ Same formula as analytics_seed.values_at: reading k of target t holds k × c(t),
 so each reading adds c(t) to its day's rollup, and the first reading also
 counts the post once on its publication day, as ingest() does. Accounts are
 read at a fixed interval; reading n sets followers to 1000 + 10 × account id +
-2n, so each reading after the first adds 2 new followers. The workspace is in
-UTC, so a day is the UTC date on both databases.
+2n, so each reading after the first adds 2 new followers. NetworkDay rows are
+then computed from the rollups (rollups.rebuild_network_days). The workspace
+is in UTC, so a day is the UTC date on both databases.
 """
 
 from __future__ import annotations
 
 from analytics_seed import NOW, OFFSETS, START
 from django.db import connection, transaction
+
+from tribune.analytics.rollups import rebuild_network_days
 
 PG = "postgresql"
 
@@ -149,6 +152,7 @@ def fill_accounts(ws_id: int, per_account: int) -> int:
     taken = _plus("%s", f"n.n * {step}")
     level = "(1000 + a.id * 10 + 2 * n.n)"
     start = _sql_time(START)
+    start_at = "%s::timestamptz" if connection.vendor == PG else "%s"
     if connection.vendor == PG:
         taken = taken.replace("%s", "%s::timestamptz", 1)
     with connection.cursor() as cursor:
@@ -168,11 +172,12 @@ def fill_accounts(ws_id: int, per_account: int) -> int:
         cursor.execute(
             f"""INSERT INTO analytics_accountlatest (account_id, workspace_id, taken_at, views,
                 reach, engagements, likes, comments, shares, saves, clicks, video_views,
-                followers, new_followers)
+                followers, new_followers, first_level_on, level_on)
             SELECT a.id, a.workspace_id, {last}, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-                NULL, 1000 + a.id * 10 + 2 * {per_account - 1}, NULL
+                NULL, 1000 + a.id * 10 + 2 * {per_account - 1}, NULL, {_day(start_at)},
+                {_day(last)}
             FROM networks_account a WHERE a.workspace_id = %s""",  # noqa: S608
-            [start, ws_id],
+            [start, start, start, ws_id],
         )
         cursor.execute(
             f"""INSERT INTO analytics_dailyrollup (workspace_id, day, account_id, persona_id,
@@ -208,11 +213,14 @@ def fill(ws_id: int, after: int, volume: int, log) -> dict:
         log(f"  target readings, totals, rollups: {time.perf_counter() - started:.0f} s")
         stored += fill_accounts(ws_id, per_account)
         log(f"  account readings: {time.perf_counter() - started:.0f} s")
+        rebuild_network_days(ws_id)  # GROUP BY of the rollups just written
+        log(f"  network days: {time.perf_counter() - started:.0f} s")
         _restore_indexes(dropped)
     elapsed = time.perf_counter() - started
     if connection.vendor == PG:
         with connection.cursor() as cursor:
-            for table in ("analytics_snapshot", "analytics_dailyrollup", "analytics_targettotals"):
+            for table in ("analytics_snapshot", "analytics_dailyrollup", "analytics_targettotals",
+                          "analytics_networkday"):  # fmt: skip
                 cursor.execute(f"VACUUM ANALYZE {table}")
     else:
         with connection.cursor() as cursor:

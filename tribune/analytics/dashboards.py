@@ -1,8 +1,8 @@
 """The dashboards' figures, each a Table (exports.py) its page, its charts and its CSV
 share.
 
-Every query reads the summaries ingestion keeps up to date (DailyRollup,
-TargetTotals, AccountLatest) or the publications themselves (Target), never the
+Every query reads the summaries ingestion keeps up to date (NetworkDay,
+TargetTotals) or the publications themselves (Target), never the
 raw snapshots: a page costs the same few queries on ten million readings as on
 ten. Two sources, two meanings, said on each page:
 - audience growth reads the daily rollups (what happened on each day);
@@ -19,7 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import BigIntegerField, Count, F, Max, Q, Sum, Value
+from django.db.models import BigIntegerField, Count, F, Q, Sum, Value
 from django.db.models.functions import Coalesce, TruncDate
 from django.urls import reverse
 from django.utils.dates import WEEKDAYS
@@ -35,7 +35,7 @@ from tribune.workspaces.models import Workspace
 
 from . import vocabulary
 from .exports import Badge, Chart, Column, Link, Table
-from .models import DailyRollup, TargetTotals
+from .models import NetworkDay, TargetTotals
 from .vocabulary import Metric
 
 BREAKDOWNS = [
@@ -50,9 +50,6 @@ TOP_POSTS = 10
 # A heatmap cell with fewer posts says more about those posts than about the hour.
 MIN_POSTS = 3
 SUGGESTED_CELLS = 3
-# How far before the period audience growth looks for each account's starting level:
-# far enough for accounts read weekly, near enough to keep the query small.
-AUDIENCE_LOOKBACK_DAYS = 31
 _PARTS = ("likes", "comments", "shares", "saves", "clicks")
 
 
@@ -110,46 +107,43 @@ def _published_in(workspace: Workspace, period: Period):
 def audience(workspace: Workspace, period: Period) -> tuple[Table, Table]:
     """Return followers per day per network (a line chart), and each network's growth.
 
-    An account's level on a day is its highest reading among that day's rollups; a
-    day without one keeps the day before's level (looking back at most
-    AUDIENCE_LOOKBACK_DAYS before the period). Days before an account's first known
-    level are left out (None), not counted as zero.
+    A network's level on a day is the sum of its accounts' last known levels: the
+    running sum of NetworkDay's followers changes, so an account not read that day
+    keeps its previous level, however long ago it was read. Days before a network's
+    first reading are left out (None), not counted as zero. Two queries of at most
+    a few rows per network and day.
     """
-    readings = (
-        DailyRollup.objects.filter(
-            workspace=workspace,
-            day__gte=period.start - timedelta(days=AUDIENCE_LOOKBACK_DAYS),
-            day__lte=period.end,
-        )
-        .values("day", "account_id", "network")
-        .annotate(level=Max("followers"), gained=Sum("new_followers"))
-        .order_by("day")
-    )
-    levels: dict[int, dict[date, int]] = defaultdict(dict)
-    carried: dict[int, int] = {}  # each account's level before the period
-    network_of: dict[int, str] = {}
+    own = NetworkDay.objects.filter(workspace=workspace, persona_id=0)
+    carried: dict[str, int] = {}  # each network's level before the period
+    known: set[str] = set()  # networks with a level read before the period
+    for network, change, read in (
+        own.filter(day__lt=period.start)
+        .values("network")
+        .annotate(change=Sum("followers_change"), read=Sum("accounts_read"))
+        .values_list("network", "change", "read")
+        .order_by()
+    ):
+        carried[network] = change or 0
+        if read:
+            known.add(network)
+    changes: dict[tuple[str, date], tuple[int, int]] = {}
     gained: dict[str, int] = defaultdict(int)
-    for row in readings:
-        account, day, level = row["account_id"], row["day"], row["level"]
-        network_of[account] = row["network"]
-        # A level sits on the account's own rows; 0 on the day's other rows: no reading.
-        if day < period.start:
-            if level:
-                carried[account] = level
-            continue
-        gained[row["network"]] += row["gained"] or 0
-        if level:
-            levels[account][day] = level
-    networks = sorted(set(network_of.values()), key=lambda n: network_name(n).lower())
+    for day, network, change, read, new in own.filter(
+        day__gte=period.start, day__lte=period.end
+    ).values_list("day", "network", "followers_change", "accounts_read", "new_followers"):
+        changes[(network, day)] = (change, read)
+        gained[network] += new
+    networks = sorted(known | set(gained), key=lambda n: network_name(n).lower())
     days = period.dates()
-    series: dict[str, list[int | None]] = {n: [None] * len(days) for n in networks}
-    for account in set(levels) | set(carried):
-        line, by_day = series[network_of[account]], levels.get(account, {})
-        level = carried.get(account)
-        for i, day in enumerate(days):
-            level = by_day.get(day, level)
-            if level is not None:
-                line[i] = (line[i] or 0) + level
+    series: dict[str, list[int | None]] = {}
+    for n in networks:
+        level, seen, line = carried.get(n, 0), n in known, []
+        for day in days:
+            change, read = changes.get((n, day), (0, 0))
+            level += change
+            seen = seen or read > 0
+            line.append(level if seen else None)
+        series[n] = line
     per_day = Table(
         slug="audience",
         caption=_("Followers per day and network"),

@@ -24,14 +24,15 @@ flat tail of them would bend the trend and the forecast.
 
 from __future__ import annotations
 
+import functools
 import zoneinfo
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db import models
-from django.db.models import Max, Sum
+from django.db.models import Q, Sum
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -42,7 +43,7 @@ from tribune.strategy.models import Objective
 from tribune.workspaces.models import Workspace
 
 from . import forecast as ols
-from .models import BUSINESS_KPIS, DailyRollup, IndicatorValue
+from .models import BUSINESS_KPIS, IndicatorValue, NetworkDay
 from .vocabulary import ENGAGEMENT_RATE, engagement_rate
 
 Point = tuple[date, float]
@@ -204,47 +205,35 @@ class Figures:
     """The workspace's figures objectives read, loaded once for many objectives."""
 
     zone: zoneinfo.ZoneInfo
-    # (day, network, persona id, {column: day total}), by day.
-    counters: list[tuple[date, str, int, dict[str, int]]] = field(default_factory=list)
-    # account id -> (network, [(day, followers at day's end)] by day).
-    levels: dict[int, tuple[str, list[tuple[date, int]]]] = field(default_factory=dict)
+    # Objective id -> {day: the day's increase} of a total read from the networks.
+    totals: dict[int, dict[date, float]] = field(default_factory=dict)
+    # Objective id -> {day: {network: (views, engagements)}} of an engagement rate.
+    rates: dict[int, dict[date, dict[str, tuple[int, int]]]] = field(default_factory=dict)
+    # Objective id -> {day: (change of the followers, accounts read)} of an audience.
+    audience: dict[int, dict[date, tuple[int, int]]] = field(default_factory=dict)
     # (kpi, objective id for a custom one else None) -> {day: total}.
     indicators: dict[tuple[str, int | None], dict[date, float]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, workspace: Workspace, objectives: Sequence[Objective], until: date) -> Figures:
-        """Read what `objectives` need up to `until`: one query per source in use."""
+        """Read what `objectives` need up to `until`: one query per source in use.
+
+        Network figures come from NetworkDay (every account added up per day,
+        network and persona): one query grouped by day, each objective's sums
+        filtered by its networks, personas and start in the database, so the
+        rows read grow with the days, not with the posts or the objectives.
+        """
         figures = cls(zoneinfo.ZoneInfo(workspace.time_zone))
         kinds = {o.kpi for o in objectives}
         if not objectives:
             return figures
         since = min(objective_start(o, figures.zone) for o in objectives)
-        if kinds & (set(COUNTERS) | {Kpi.ENGAGEMENT_RATE}):
-            columns = (*COUNTERS.values(), "views", "engagements")
-            rows = (
-                DailyRollup.objects.filter(workspace=workspace, day__gte=since, day__lte=until)
-                .values("day", "network", "persona_id")
-                .annotate(**{f"sum_{c}": Sum(c) for c in columns})
-                .order_by("day")
-            )
-            figures.counters = [
-                (r["day"], r["network"], r["persona_id"], {c: r[f"sum_{c}"] for c in columns})
-                for r in rows
-            ]
-        if Kpi.AUDIENCE in kinds:
-            # Every reading up to `until`, earlier ones too: a level carries forward.
-            # A level sits on the account's rows of the day (0 on rows without a reading),
-            # hence the largest of the day and 0 read as "no reading".
-            rows = (
-                DailyRollup.objects.filter(workspace=workspace, day__lte=until, followers__gt=0)
-                .values("account_id", "network", "day")
-                .annotate(level=Max("followers"))
-                .order_by("day")
-            )
-            for r in rows:
-                figures.levels.setdefault(r["account_id"], (r["network"], []))[1].append(
-                    (r["day"], r["level"])
-                )
+        days = NetworkDay.objects.filter(workspace=workspace, day__lte=until)
+        sums, read = figures._network_sums(objectives, days)
+        if sums:
+            for row in days.values("day").annotate(**sums).order_by("day"):
+                for store, key, value in read(row):
+                    store.setdefault(key, {})[row["day"]] = value
         if kinds & BUSINESS:
             rows = (
                 IndicatorValue.objects.filter(
@@ -260,6 +249,56 @@ class Figures:
                 day_totals[r["day"]] += float(r["total"])
         return figures
 
+    def _network_sums(self, objectives: Sequence[Objective], days) -> tuple[dict, Callable]:
+        """Return the sums to compute per day (name -> aggregate), and a function turning one
+        result row into (store, objective id, value) for each objective with figures that day.
+
+        A sum is NULL on a day without a matching row: that day has no figure.
+        """
+        sums: dict[str, Sum] = {}
+        readers: list[Callable[[dict], tuple | None]] = []
+        all_networks: list[str] | None = None
+        for o in objectives:
+            where = Q(network__in=o.networks) if o.networks else Q()
+            if o.kpi == Kpi.AUDIENCE:
+                # Every day up to `until`, earlier ones too: a level is the sum of all changes.
+                name = f"o{o.pk}"
+                where &= Q(persona_id=0)
+                sums[f"{name}_change"] = Sum("followers_change", filter=where)
+                sums[f"{name}_read"] = Sum("accounts_read", filter=where)
+                readers.append(functools.partial(_audience_of, self.audience, o.pk, name))
+                continue
+            if o.kpi not in COUNTERS and o.kpi != Kpi.ENGAGEMENT_RATE:
+                continue
+            where &= Q(day__gte=objective_start(o, self.zone))
+            if o.kpi not in ACCOUNT_COUNTERS and (personas := [p.pk for p in o.personas.all()]):
+                where &= Q(persona_id__in=personas)
+            if o.kpi in COUNTERS:
+                sums[f"o{o.pk}"] = Sum(COUNTERS[o.kpi], filter=where)
+                readers.append(functools.partial(_total_of, self.totals, o.pk, f"o{o.pk}"))
+                continue
+            # Per network, so that a network giving no views at all stays out of both sums.
+            if o.networks:
+                networks = list(o.networks)
+            else:
+                if all_networks is None:
+                    all_networks = sorted(set(days.values_list("network", flat=True).distinct()))
+                networks = all_networks
+            names = {}
+            for i, network in enumerate(networks):
+                names[network] = f"o{o.pk}_{i}"
+                sums[f"o{o.pk}_{i}_views"] = Sum("views", filter=where & Q(network=network))
+                sums[f"o{o.pk}_{i}_engaged"] = Sum("engagements", filter=where & Q(network=network))
+            readers.append(functools.partial(_rates_of, self.rates, o.pk, names))
+
+        def read(row: dict) -> Iterable[tuple]:
+            for reader in readers:
+                found = reader(row)
+                if found is not None:
+                    yield found
+
+        return sums, read
+
     def history(self, objective: Objective, end: date) -> list[Point]:
         """The indicator's daily values from its first figure to the last one on or before `end`.
 
@@ -269,65 +308,43 @@ class Figures:
         start = objective_start(objective, self.zone)
         baseline = float(objective.baseline)
         if kpi == Kpi.AUDIENCE:
-            return self._audience(set(objective.networks), end)
+            return self._audience(self.audience.get(objective.pk, {}), end)
         if kpi == Kpi.ENGAGEMENT_RATE:
-            return self._engagement_rate(objective, start, end)
+            return self._engagement_rate(self.rates.get(objective.pk, {}), end)
         if kpi in COUNTERS:
-            column = COUNTERS[kpi]
-            increments: dict[date, float] = defaultdict(float)
-            for day, _network, _persona, values in self._matching(objective, start, end):
-                increments[day] += values[column] or 0
-            return _running_totals(increments, start, end, baseline)
+            return _running_totals(self.totals.get(objective.pk, {}), start, end, baseline)
         if kpi in BUSINESS:
             key = (kpi, objective.pk if kpi == Kpi.CUSTOM else None)
             return _running_totals(self.indicators.get(key, {}), start, end, baseline)
         # Response time: the inbox will give it; nothing to read yet.
         return []
 
-    def _matching(self, objective: Objective, start: date, end: date):
-        networks = set(objective.networks)
-        personas = (
-            set() if objective.kpi in ACCOUNT_COUNTERS else {p.pk for p in objective.personas.all()}
-        )
-        for row in self.counters:
-            day, network, persona, _values = row
-            if not start <= day <= end:
-                continue
-            if networks and network not in networks:
-                continue
-            if personas and persona not in personas:
-                continue
-            yield row
-
-    def _audience(self, networks: set[str], end: date) -> list[Point]:
-        by_day: dict[date, dict[int, int]] = defaultdict(dict)
-        for account, (network, readings) in self.levels.items():
-            if networks and network not in networks:
-                continue
-            for day, level in readings:
-                if day <= end:
-                    by_day[day][account] = level
-        if not by_day:
+    def _audience(self, by_day: dict[date, tuple[int, int]], end: date) -> list[Point]:
+        """The followers of the accounts added up, from the first day a level was read to
+        the last one on or before `end`; a day without a reading keeps the last known
+        level (its change is 0)."""
+        read = [day for day, (_change, accounts) in by_day.items() if accounts and day <= end]
+        if not read:
             return []
-        known: dict[int, int] = {}
+        first, last = min(read), max(read)
+        level = sum(change for day, (change, _accounts) in by_day.items() if day < first)
         points = []
-        for day in _days(min(by_day), max(by_day)):
-            known.update(by_day.get(day, {}))
-            points.append((day, float(sum(known.values()))))
+        for day in _days(first, last):
+            level += by_day.get(day, (0, 0))[0]
+            points.append((day, float(level)))
         return points
 
-    def _engagement_rate(self, objective: Objective, start: date, end: date) -> list[Point]:
-        # Per network, so that a network giving no views at all stays out of both sums.
-        by_day: dict[date, list[tuple[str, int, int]]] = defaultdict(list)
-        for day, network, _persona, values in self._matching(objective, start, end):
-            by_day[day].append((network, values["views"] or 0, values["engagements"] or 0))
-        if not by_day:
+    def _engagement_rate(
+        self, by_day: dict[date, dict[str, tuple[int, int]]], end: date
+    ) -> list[Point]:
+        days = [day for day in by_day if day <= end]
+        if not days:
             return []
         views: dict[str, int] = defaultdict(int)
         engaged: dict[str, int] = defaultdict(int)
         points = []
-        for day in _days(min(by_day), max(by_day)):
-            for network, v, e in by_day.get(day, ()):
+        for day in _days(min(days), max(days)):
+            for network, (v, e) in by_day.get(day, {}).items():
                 views[network] += v
                 engaged[network] += e
             counted = [n for n in views if views[n] > 0]
@@ -335,6 +352,25 @@ class Figures:
             if rate is not None:
                 points.append((day, rate))
         return points
+
+
+def _total_of(store: dict, pk: int, name: str, row: dict) -> tuple | None:
+    value = row[name]
+    return None if value is None else (store, pk, float(value))
+
+
+def _audience_of(store: dict, pk: int, name: str, row: dict) -> tuple | None:
+    change = row[f"{name}_change"]
+    return None if change is None else (store, pk, (change, row[f"{name}_read"] or 0))
+
+
+def _rates_of(store: dict, pk: int, names: dict[str, str], row: dict) -> tuple | None:
+    found = {}
+    for network, name in names.items():
+        views, engaged = row[f"{name}_views"], row[f"{name}_engaged"]
+        if views is not None or engaged is not None:
+            found[network] = (views or 0, engaged or 0)
+    return (store, pk, found) if found else None
 
 
 def _running_totals(

@@ -127,6 +127,51 @@ class DailyRollup(DayTotals):
         return f"{self.day} {self.network} {self.account_id}"
 
 
+class NetworkDay(models.Model):
+    """One day of one network and persona, every account added up: what objectives,
+    audience growth and reports read (a few thousand rows a year, not millions).
+
+    Kept by ingestion beside DailyRollup, in the same transaction; `rollups.rebuild_network_days`
+    computes it again from DailyRollup. Followers are kept as changes, so that a
+    level on any day is a running sum: an account's first level adds its whole
+    count (`first_levels` says how much of the change that was), each later
+    reading the rise or fall since the previous one. Account figures sit on the
+    persona 0 rows.
+    """
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    network = models.CharField(max_length=40)
+    persona_id = models.BigIntegerField(default=0)
+    posts = models.PositiveIntegerField(default=0)
+    views = models.BigIntegerField(default=0)
+    reach = models.BigIntegerField(default=0)
+    engagements = models.BigIntegerField(default=0)
+    likes = models.BigIntegerField(default=0)
+    comments = models.BigIntegerField(default=0)
+    shares = models.BigIntegerField(default=0)
+    saves = models.BigIntegerField(default=0)
+    clicks = models.BigIntegerField(default=0)
+    video_views = models.BigIntegerField(default=0)
+    new_followers = models.BigIntegerField(default=0)
+    # Accounts with a followers level read that day: a network's level is known from
+    # its first such day on.
+    accounts_read = models.PositiveIntegerField(default=0)
+    followers_change = models.BigIntegerField(default=0)
+    first_levels = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "day", "network", "persona_id"],
+                name="one_network_day_per_persona",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.network} persona {self.persona_id}"
+
+
 class TargetTotals(Readings):
     """The latest reading of each published target, with what the pages group by.
 
@@ -169,6 +214,10 @@ class AccountLatest(Readings):
     )
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
     taken_at = models.DateTimeField()
+    # Days (workspace's time zone) of the first and of the latest followers level: what
+    # NetworkDay's accounts_read and first_levels need to count each account once.
+    first_level_on = models.DateField(null=True, blank=True)
+    level_on = models.DateField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"latest of account {self.account_id}"

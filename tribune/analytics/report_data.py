@@ -1,4 +1,4 @@
-"""The figures of one report period, read from the daily rollups and the latest totals.
+"""The figures of one report period, read from the network days and the latest totals.
 
 Each function answers one section of a report in a fixed number of queries,
 whatever the number of posts or days. A period is a range of whole days in the
@@ -13,16 +13,15 @@ import zoneinfo
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, F, Max, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, F, Q, Sum, Value
 from django.db.models.functions import Coalesce
 
 from tribune.editorial.models import Post
-from tribune.networks.models import Account
 from tribune.publishing.models import Target, TargetState
 from tribune.strategy.catalog import network_name
 from tribune.workspaces.models import Workspace
 
-from .models import DailyRollup, ReportComment, TargetTotals
+from .models import NetworkDay, ReportComment, TargetTotals
 from .vocabulary import engagement_rate
 
 # Rows of the top and bottom posts tables.
@@ -93,52 +92,46 @@ def audience_growth(workspace: Workspace, period: Period) -> AudienceGrowth:
     """Followers per network over the period: a series of levels and a summary row each.
 
     A network's level on a day is the sum of its accounts' last known levels
-    (an account not read that day keeps its previous level). Three queries.
+    (an account not read that day keeps its previous level): the running sum of
+    NetworkDay's followers changes. Two queries.
     """
-    before = (
-        DailyRollup.objects.filter(account=OuterRef("pk"), day__lt=period.start, followers__gt=0)
-        .order_by("-day", "-followers")
-        .values("followers")[:1]
-    )
-    accounts = list(
-        Account.objects.filter(workspace=workspace)
-        .annotate(level_before=Subquery(before))
-        .values("pk", "network", "level_before")
-    )
-    readings = (
-        DailyRollup.objects.filter(
-            workspace=workspace, day__range=(period.start, period.end), followers__gt=0
-        )
-        .values("account_id", "day")
-        .annotate(level=Max("followers"))
-    )
-    levels: dict[int, dict[date, int]] = {}
-    for row in readings:
-        levels.setdefault(row["account_id"], {})[row["day"]] = row["level"]
-    gained = dict(
-        DailyRollup.objects.filter(workspace=workspace, day__range=(period.start, period.end))
+    own = NetworkDay.objects.filter(workspace=workspace, persona_id=0)
+    carried: dict[str, int] = {}
+    known: set[str] = set()
+    for network, change, read in (
+        own.filter(day__lt=period.start)
         .values("network")
-        .annotate(total=Sum("new_followers"))
-        .values_list("network", "total")
-    )
+        .annotate(change=Sum("followers_change"), read=Sum("accounts_read"))
+        .values_list("network", "change", "read")
+        .order_by()
+    ):
+        carried[network] = change or 0
+        if read:
+            known.add(network)
+    changes: dict[tuple[str, date], tuple[int, int]] = {}
+    gained: dict[str, int] = {}
+    # The level the period began with: the last count before it, plus, for an account
+    # first read during the period, its first count.
+    starts = dict(carried)
+    for day, network, change, read, first, new in own.filter(
+        day__range=(period.start, period.end)
+    ).values_list(
+        "day", "network", "followers_change", "accounts_read", "first_levels", "new_followers"
+    ):
+        changes[(network, day)] = (change, read)
+        gained[network] = gained.get(network, 0) + new
+        starts[network] = starts.get(network, 0) + first
     days = period.days
     by_network: dict[str, list[int | None]] = {}
-    starts: dict[str, int] = {}
-    for account in accounts:
-        known = levels.get(account["pk"], {})
-        if account["level_before"] is None and not known:
-            continue
-        first_known = known[min(known)] if known else None
-        opening = account["level_before"] if account["level_before"] is not None else first_known
-        starts[account["network"]] = starts.get(account["network"], 0) + (opening or 0)
-        level, line = account["level_before"], []
+    for network in known | {n for n, _day in changes}:
+        level, seen, line = carried.get(network, 0), network in known, []
         for day in days:
-            level = known.get(day, level)
-            line.append(level)
-        total = by_network.setdefault(account["network"], [None] * len(days))
-        for i, value in enumerate(line):
-            if value is not None:
-                total[i] = (total[i] or 0) + value
+            change, read = changes.get((network, day), (0, 0))
+            level += change
+            seen = seen or read > 0
+            line.append(level if seen else None)
+        if seen:
+            by_network[network] = line
     points = _sample(days)
     index = {day: i for i, day in enumerate(days)}
     series, rows = {}, []
@@ -147,8 +140,7 @@ def audience_growth(workspace: Workspace, period: Period) -> AudienceGrowth:
         series[network] = [line[index[day]] for day in points]
         # The start is the level the period began with (the last count before it),
         # or, for an account first read during the period, its first count.
-        first = next((v for v in line if v is not None), None)
-        start = starts.get(network, first)
+        start = starts.get(network)
         rows.append(
             NetworkAudience(
                 network, network_name(network), start, line[-1], int(gained.get(network) or 0)
@@ -182,7 +174,7 @@ def network_breakdown(workspace: Workspace, period: Period) -> list[NetworkFigur
     """The period's increase of each counter per network, busiest first (one query)."""
     counters = ("views", "reach", "engagements", *ENGAGEMENT_PARTS, "new_followers")
     sums = (
-        DailyRollup.objects.filter(workspace=workspace, day__range=(period.start, period.end))
+        NetworkDay.objects.filter(workspace=workspace, day__range=(period.start, period.end))
         .values("network")
         .annotate(**{name: Coalesce(Sum(name), 0) for name in counters})
         .order_by("network")

@@ -57,6 +57,7 @@ from .models import (
     AccountLatest,
     AnalyticsSettings,
     DailyRollup,
+    NetworkDay,
     Snapshot,
     TargetTotals,
 )
@@ -75,9 +76,13 @@ SNAPSHOT_COLUMNS = ("workspace_id", "account_id", "target_id", "taken_at", "raw"
 TOTALS_GROUPING = ("workspace_id", "account_id", "network", "post_id", "persona_id",
                    "pillar_id", "format", "published_at", "weekday", "hour")  # fmt: skip
 TOTALS_COLUMNS = ("target_id", *TOTALS_GROUPING, "taken_at", *FIELDS)
-LATEST_COLUMNS = ("account_id", "workspace_id", "taken_at", *FIELDS)
+LATEST_COLUMNS = ("account_id", "workspace_id", "taken_at", "first_level_on", "level_on", *FIELDS)
 ROLLUP_KEY = ("workspace_id", "day", "account_id", "persona_id", "pillar_id", "format")
 ROLLUP_COLUMNS = (*ROLLUP_KEY, "network", "posts", *FIELDS)
+NETWORK_DAY_KEY = ("workspace_id", "day", "network", "persona_id")
+AUDIENCE = ("accounts_read", "followers_change", "first_levels")
+NETWORK_DAY_SUMS = ("posts", *COUNTERS, NEW_FOLLOWERS, *AUDIENCE)
+NETWORK_DAY_COLUMNS = (*NETWORK_DAY_KEY, *NETWORK_DAY_SUMS)
 
 
 @dataclass(frozen=True)
@@ -134,6 +139,45 @@ def prune(now: datetime) -> int:
     return deleted
 
 
+def rebuild_network_days(workspace_id: int) -> None:
+    """Compute a workspace's NetworkDay rows again from its DailyRollup rows.
+
+    What ingestion keeps incrementally, in two statements: the counters added
+    up per network and persona; then each account's day-end levels (rows with
+    followers above 0, as the rollups hold them) turned into changes from the
+    account's previous level day.
+    """
+    q = connection.ops.quote_name
+    table, rollup = q(NetworkDay._meta.db_table), q(DailyRollup._meta.db_table)
+    sums = ("posts", *COUNTERS, NEW_FOLLOWERS)
+    names = ", ".join(q(c) for c in (*NETWORK_DAY_KEY, *sums))
+    totals = ", ".join(f"SUM({q(c)})" for c in sums)
+    audience = ", ".join(q(c) for c in AUDIENCE)
+    updates = ", ".join(f"{q(c)} = excluded.{q(c)}" for c in AUDIENCE)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} WHERE workspace_id = %s", [workspace_id])  # noqa: S608
+        cursor.execute(
+            f"INSERT INTO {table} ({names}, {audience}) "  # noqa: S608
+            f"SELECT workspace_id, day, network, persona_id, {totals}, 0, 0, 0 FROM {rollup} "
+            "WHERE workspace_id = %s GROUP BY workspace_id, day, network, persona_id",
+            [workspace_id],
+        )
+        cursor.execute(
+            f"INSERT INTO {table} ({names}, {audience}) "  # noqa: S608
+            f"SELECT %s, day, network, 0, {', '.join(['0'] * len(sums))}, COUNT(*), "
+            "SUM(level - COALESCE(previous, 0)), "
+            "SUM(CASE WHEN previous IS NULL THEN level ELSE 0 END) "
+            "FROM (SELECT day, network, level, "
+            "LAG(level) OVER (PARTITION BY account_id ORDER BY day) AS previous "
+            f"FROM (SELECT account_id, network, day, MAX(followers) AS level FROM {rollup} "
+            "WHERE workspace_id = %s AND followers > 0 GROUP BY account_id, network, day) "
+            "AS levels) AS changes "
+            f"GROUP BY day, network ON CONFLICT ({', '.join(NETWORK_DAY_KEY)}) "
+            f"DO UPDATE SET {updates}",
+            [workspace_id, workspace_id],
+        )
+
+
 def _check(reading: Reading) -> None:
     unknown = set(reading.values) - set(FIELDS)
     if unknown:
@@ -167,6 +211,8 @@ class _Batch:
         self.changed_latest: set[int] = set()
         self.post_rows: dict[tuple, dict] = {}
         self.account_rows: dict[tuple, dict] = {}
+        # (workspace, day, network) -> [accounts read, followers change, first levels]
+        self.audience: dict[tuple, list[int]] = {}
         self.snapshots: list[tuple] = []
 
     def run(self) -> int:
@@ -278,16 +324,30 @@ class _Batch:
             return
         if latest is None:
             latest = {"account_id": reading.account_id, "workspace_id": reading.workspace_id,
-                      "taken_at": None, **dict.fromkeys(FIELDS)}  # fmt: skip
+                      "taken_at": None, "first_level_on": None, "level_on": None,
+                      **dict.fromkeys(FIELDS)}  # fmt: skip
             self.latest[reading.account_id] = latest
         level = values[FOLLOWERS]
         if level is not None:
-            key = (reading.workspace_id, self._day(reading), reading.account_id, 0, 0, "")
+            day = self._day(reading)
+            network = self.networks[reading.account_id]
+            key = (reading.workspace_id, day, reading.account_id, 0, 0, "")
             row = self.account_rows.get(key)
             if row is None:
-                row = self.account_rows[key] = _zero_row(key, self.networks[reading.account_id])
-            if latest[FOLLOWERS] is not None:
-                row[NEW_FOLLOWERS] += level - latest[FOLLOWERS]
+                row = self.account_rows[key] = _zero_row(key, network)
+            audience = self.audience.setdefault((reading.workspace_id, day, network), [0, 0, 0])
+            before = latest[FOLLOWERS]
+            if before is None:
+                latest["first_level_on"] = day
+            else:
+                row[NEW_FOLLOWERS] += level - before
+            if latest["level_on"] != day:
+                audience[0] += 1
+                latest["level_on"] = day
+            audience[1] += level - (before or 0)
+            if latest["first_level_on"] == day:
+                # The account's first day: its day-end level is new to the network's sum.
+                audience[2] += level - (before or 0)
             row[FOLLOWERS] = level  # readings come in time order: the day's last one wins
         for name in FIELDS:
             if values[name] is not None:
@@ -305,6 +365,27 @@ class _Batch:
 
     def _day(self, reading: Reading) -> date:
         return reading.taken_at.astimezone(self.zones[reading.workspace_id]).date()
+
+    def _network_days(self) -> list[tuple]:
+        """The batch's rollup rows added up per (workspace, day, network, persona)."""
+        rows: dict[tuple, list[int]] = {}
+        width = len(NETWORK_DAY_SUMS)
+        for row in self.post_rows.values():
+            key = (row["workspace_id"], row["day"], row["network"], row["persona_id"])
+            sums = rows.setdefault(key, [0] * width)
+            for i, name in enumerate(("posts", *COUNTERS)):
+                sums[i] += row[name]
+        followers_at = NETWORK_DAY_SUMS.index(NEW_FOLLOWERS)
+        for row in self.account_rows.values():
+            key = (row["workspace_id"], row["day"], row["network"], 0)
+            rows.setdefault(key, [0] * width)[followers_at] += row[NEW_FOLLOWERS]
+        for (workspace_id, day, network), figures in self.audience.items():
+            sums = rows.setdefault((workspace_id, day, network, 0), [0] * width)
+            for i, value in enumerate(figures, followers_at + 1):
+                sums[i] += value
+        # In key order: two ingestions of different accounts share these rows, and
+        # taking their locks in one order keeps them from deadlocking.
+        return [(*key, *rows[key]) for key in sorted(rows)]
 
     # -- writing -----------------------------------------------------------------------
 
@@ -325,7 +406,7 @@ class _Batch:
                 LATEST_COLUMNS,
                 _rows((self.latest[a] for a in sorted(self.changed_latest)), LATEST_COLUMNS),
                 conflict=("account_id",),
-                replace=("taken_at", *FIELDS),
+                replace=("taken_at", "first_level_on", "level_on", *FIELDS),
                 newer_only=True,
             )
         if self.post_rows:
@@ -344,6 +425,14 @@ class _Batch:
                 conflict=ROLLUP_KEY,
                 replace=(FOLLOWERS,),
                 add=(NEW_FOLLOWERS,),
+            )
+        if self.post_rows or self.account_rows:
+            _upsert(
+                NetworkDay,
+                NETWORK_DAY_COLUMNS,
+                self._network_days(),
+                conflict=NETWORK_DAY_KEY,
+                add=NETWORK_DAY_SUMS,
             )
 
 

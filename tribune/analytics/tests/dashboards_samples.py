@@ -9,6 +9,7 @@ import zoneinfo
 from datetime import date, datetime
 
 from tribune.analytics.models import DailyRollup, TargetTotals
+from tribune.analytics.rollups import rebuild_network_days
 from tribune.editorial.choices import PostState
 from tribune.editorial.models import ContentPillar, Post, Variant
 from tribune.networks.models import Account
@@ -102,7 +103,10 @@ def planned(workspace: Workspace, title: str, when: datetime, networks: tuple[st
 def rollup(
     workspace: Workspace, on: Account, day: date, persona_id: int = 0, **totals: int
 ) -> DailyRollup:
-    return DailyRollup.objects.create(
+    """A hand-made rollup row, with the workspace's network days computed again from them."""
+    row = DailyRollup.objects.create(
         workspace=workspace, account=on, network=on.network, day=day, persona_id=persona_id,
         **totals,
     )  # fmt: skip
+    rebuild_network_days(workspace.pk)
+    return row

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from tribune.analytics.models import DailyRollup
+from tribune.analytics.models import DailyRollup, NetworkDay
 from tribune.analytics.rollups import Reading
 from tribune.editorial.choices import PostState
 from tribune.editorial.models import Post, Variant
@@ -99,3 +99,17 @@ def day_totals(workspace: Workspace, column: str) -> dict[str, int]:
     for row in rollups(workspace):
         sums[row["day"]] = sums.get(row["day"], 0) + row[column]
     return {day: value for day, value in sums.items() if value}
+
+
+NETWORK_DAY_COUNTED = ("posts", "views", "likes", "engagements", "new_followers", "accounts_read",
+                       "followers_change", "first_levels")  # fmt: skip
+
+
+def network_days(workspace: Workspace) -> list[dict]:
+    """Every NetworkDay row of the workspace, by day, network and persona."""
+    rows = NetworkDay.objects.filter(workspace=workspace).order_by("day", "network", "persona_id")
+    return [
+        {"day": str(r.day), "network": r.network, "persona_id": r.persona_id,
+         **{c: getattr(r, c) for c in NETWORK_DAY_COUNTED}}
+        for r in rows
+    ]  # fmt: skip

@@ -9,6 +9,7 @@ import pytest
 
 from tribune.analytics.kpis import series
 from tribune.analytics.models import DailyRollup, IndicatorSource, IndicatorValue
+from tribune.analytics.rollups import rebuild_network_days
 from tribune.networks.models import Account
 from tribune.strategy.choices import Kpi, Lever
 from tribune.strategy.models import Objective, Persona
@@ -47,7 +48,8 @@ def make_account(workspace: Workspace, network: str, name: str = "") -> Account:
 
 
 def rollup(account: Account, on: date, persona: int = 0, **totals) -> DailyRollup:
-    return DailyRollup.objects.create(
+    """A hand-made rollup row, with the workspace's network days computed again from them."""
+    row = DailyRollup.objects.create(
         workspace=account.workspace,
         account=account,
         network=account.network,
@@ -57,6 +59,8 @@ def rollup(account: Account, on: date, persona: int = 0, **totals) -> DailyRollu
         format=totals.pop("format", ""),
         **totals,
     )
+    rebuild_network_days(account.workspace_id)
+    return row
 
 
 def figure(workspace: Workspace, kpi: str, on: date, value: str, objective=None) -> None:

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from tribune.analytics.models import DailyRollup, ReportComment, ReportTemplate, TargetTotals
 from tribune.analytics.reports import SECTIONS
+from tribune.analytics.rollups import rebuild_network_days
 from tribune.editorial.choices import PostState
 from tribune.editorial.models import Post, Variant
 from tribune.networks.models import Account
@@ -94,9 +95,12 @@ def publish(
 
 
 def roll(account: Account, day: date, **figures) -> DailyRollup:
-    return DailyRollup.objects.create(
+    """A hand-made rollup row, with the workspace's network days computed again from them."""
+    row = DailyRollup.objects.create(
         workspace=account.workspace, account=account, network=account.network, day=day, **figures
     )
+    rebuild_network_days(account.workspace_id)
+    return row
 
 
 def fill_week(workspace: Workspace, author: User | None = None) -> dict:

@@ -9,8 +9,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tribune.analytics import rollups as rollups_module
-from tribune.analytics.models import AccountLatest, AnalyticsSettings, Snapshot, TargetTotals
-from tribune.analytics.rollups import ingest, prune
+from tribune.analytics.models import (
+    AccountLatest,
+    AnalyticsSettings,
+    NetworkDay,
+    Snapshot,
+    TargetTotals,
+)
+from tribune.analytics.rollups import ingest, prune, rebuild_network_days
 from tribune.editorial.models import ContentPillar
 from tribune.strategy.models import Persona
 from tribune.workspaces.models import Workspace
@@ -19,6 +25,7 @@ from .rollup_support import (
     account_reading,
     day_totals,
     make_account,
+    network_days,
     published_target,
     reading,
     rollups,
@@ -150,6 +157,50 @@ class TestAccounts:
         assert (rows["organic"]["followers"], rows["organic"]["likes"]) == (0, 3)
 
 
+class TestNetworkDays:
+    def test_it_adds_up_the_accounts_of_a_network_per_day_and_persona(self, workspace, account):
+        persona = Persona.objects.create(workspace=workspace, name="Makers")
+        second = make_account(workspace, name="Lumen staff")
+        mixed = published_target(account, PUBLISHED, persona=persona)
+        plain = published_target(second, PUBLISHED)
+        ingest([reading(mixed, utc(2026, 1, 14, 12), likes=4, views=40),
+                reading(plain, utc(2026, 1, 14, 12), likes=1),
+                account_reading(account, utc(2026, 1, 14, 8), 100),
+                account_reading(second, utc(2026, 1, 14, 9), 50)])  # fmt: skip
+        ingest([account_reading(account, utc(2026, 1, 14, 20), 104),
+                account_reading(second, utc(2026, 1, 15, 9), 48)])  # fmt: skip
+        rows = {(r["day"], r["persona_id"]): r for r in network_days(workspace)}
+        assert set(rows) == {("2026-01-14", 0), ("2026-01-14", persona.pk), ("2026-01-15", 0)}
+        mine = rows[("2026-01-14", persona.pk)]
+        assert (mine["posts"], mine["likes"], mine["views"], mine["accounts_read"]) == (1, 4, 40, 0)
+        own = rows[("2026-01-14", 0)]
+        # Both accounts read for the first time: their day-end levels start the network's sum.
+        assert (own["posts"], own["likes"], own["accounts_read"]) == (1, 1, 2)
+        assert (own["followers_change"], own["first_levels"], own["new_followers"]) == (154, 154, 4)
+        next_day = rows[("2026-01-15", 0)]
+        assert (next_day["followers_change"], next_day["first_levels"]) == (-2, 0)
+        assert (next_day["accounts_read"], next_day["new_followers"]) == (1, -2)
+
+    def test_it_gives_the_same_network_days_as_a_rebuild_from_the_rollups(self, workspace, account):
+        persona = Persona.objects.create(workspace=workspace, name="Makers")
+        other = make_account(workspace, network="bluesky")
+        targets = [published_target(account, PUBLISHED, persona=persona),
+                   published_target(other, PUBLISHED)]  # fmt: skip
+        readings = [reading(t, utc(2026, 1, 14 + day, 12), likes=(n + 2) * (day + 1),
+                            views=10 * (day + 1))
+                    for day in range(4) for n, t in enumerate(targets)]  # fmt: skip
+        readings += [account_reading(a, utc(2026, 1, 14 + day, hour), 100 + 3 * day + hour)
+                     for a in (account, other)
+                     for day in (0, 2, 3)
+                     for hour in (8, 20)]  # fmt: skip
+        for start in range(0, len(readings), 5):
+            ingest(readings[start : start + 5])
+        incremental = network_days(workspace)
+        assert sum(r["followers_change"] for r in incremental) == (100 + 9 + 20) * 2
+        rebuild_network_days(workspace.pk)
+        assert network_days(workspace) == incremental
+
+
 class TestOlderAndRepeatedReadings:
     def test_it_stores_an_older_reading_without_moving_totals_back(self, workspace, target):
         ingest([reading(target, utc(2026, 1, 15, 12), likes=10)])
@@ -203,14 +254,19 @@ class TestBatches:
             for day in range(3)
             for n, t in enumerate(targets)
         ]
+        readings += [account_reading(account, utc(2026, 1, 14 + day, 9), 50 + day)
+                     for day in range(3)]  # fmt: skip
         ingest(readings)
-        whole = rollups(workspace)
+        whole, networks = rollups(workspace), network_days(workspace)
         Snapshot.objects.all().delete()
         TargetTotals.objects.all().delete()
+        AccountLatest.objects.all().delete()
         _rows(workspace).delete()
+        NetworkDay.objects.all().delete()
         monkeypatch.setattr(rollups_module, "BATCH", 2)
         ingest(list(reversed(readings)))
         assert rollups(workspace) == whole
+        assert network_days(workspace) == networks
         assert day_totals(workspace, "likes") == {"2026-01-14": 6, "2026-01-15": 6,
                                                    "2026-01-16": 6}  # fmt: skip
 

@@ -14,6 +14,7 @@ from pypdf import PdfReader
 
 from tribune.analytics.kpis import FORECAST_METHOD
 from tribune.analytics.models import DailyRollup
+from tribune.analytics.rollups import rebuild_network_days
 from tribune.analytics.vocabulary import ENGAGEMENT_RATE
 from tribune.networks.models import Account
 from tribune.strategy.actions_objectives import workspace_today
@@ -57,6 +58,7 @@ def collected(workspace: Workspace) -> Account:
             views=1000,
             engagements=125,
         )
+    rebuild_network_days(workspace.pk)
     return account
 
 
@@ -117,6 +119,7 @@ def test_it_shows_fresh_measures_under_a_cached_plan(client, measured, alice, se
     DailyRollup.objects.filter(workspace=measured, day=workspace_today(measured)).update(
         followers=1500
     )
+    rebuild_network_days(measured.pk)
     assert "Now: <strong>1,500</strong>" in page_of(client, alice, "plan", measured.slug)
 
 
