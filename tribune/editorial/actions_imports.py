@@ -115,8 +115,8 @@ def _finish(job: ImportJob, errors: list[imports.RowError], created: int = 0) ->
     if len(errors) > MAX_REPORTED_ERRORS:
         job.errors.append(
             {
-                "row": 0,
-                "field": "",
+                "line": 0,
+                "column": "",
                 "message": _("%(count)s more errors are not listed.")
                 % {"count": len(errors) - MAX_REPORTED_ERRORS},
             }

@@ -72,7 +72,8 @@ class RowError:
     message: str
 
     def as_dict(self) -> dict:
-        return {"row": self.line, "field": self.column, "message": self.message}
+        # The shape every import's errors share (templates/errors_by_line.html).
+        return {"line": self.line, "column": self.column, "message": self.message}
 
 
 @dataclass(frozen=True)

@@ -444,7 +444,7 @@ class ImportJob(models.Model):
     total_rows = models.PositiveIntegerField(default=0)
     done_rows = models.PositiveIntegerField(default=0)
     created_posts = models.PositiveIntegerField(default=0)
-    # [{"row": 12, "field": "date", "message": "..."}]
+    # [{"line": 12, "column": "date", "message": "..."}]
     errors = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -83,7 +83,7 @@ def test_it_reports_every_bad_cell_and_creates_nothing(workspace, alice, strateg
     job = _run(workspace, alice, imports.TRIBUNE, text)
     assert job.status == "failed"
     assert Post.objects.count() == 0 and Variant.objects.count() == 0
-    found = {(e["row"], e["field"]) for e in job.errors}
+    found = {(e["line"], e["column"]) for e in job.errors}
     assert found == {(3, "date"), (4, "networks"), (4, "link"), (4, "persona"), (5, "text")}
     assert any("myspace" in e["message"] for e in job.errors)
 
@@ -92,7 +92,7 @@ def test_it_refuses_a_time_skipped_by_daylight_saving(workspace, alice):
     # 29 March 2026, 02:30 does not exist in Europe/Paris: clocks go from 02:00 to 03:00.
     job = _run(workspace, alice, imports.TRIBUNE, "date,text,networks\n2026-03-29 02:30,Hi,x\n")
     assert job.status == "failed"
-    assert job.errors[0]["row"] == 2 and "does not exist" in job.errors[0]["message"]
+    assert job.errors[0]["line"] == 2 and "does not exist" in job.errors[0]["message"]
 
 
 def test_it_reads_an_ambiguous_autumn_time_as_its_first_occurrence(workspace, alice):
@@ -105,13 +105,13 @@ def test_it_reads_an_ambiguous_autumn_time_as_its_first_occurrence(workspace, al
 def test_it_counts_lines_of_multi_line_cells(workspace, alice):
     text = 'text,networks\n"First line\nsecond line",x\n"ok",nowhere\n'
     job = _run(workspace, alice, imports.TRIBUNE, text)
-    assert [(e["row"], e["field"]) for e in job.errors] == [(4, "networks")]
+    assert [(e["line"], e["column"]) for e in job.errors] == [(4, "networks")]
 
 
 def test_it_refuses_unknown_columns(workspace, alice):
     job = _run(workspace, alice, imports.TRIBUNE, "text,networks,colour\nHi,x,red\n")
     assert (
-        job.errors == [{"row": 1, "field": "colour", "message": job.errors[0]["message"]}]
+        job.errors == [{"line": 1, "column": "colour", "message": job.errors[0]["message"]}]
         and "Unknown column" in job.errors[0]["message"]
     )
 
@@ -141,7 +141,7 @@ def test_it_reports_a_bad_hootsuite_row_by_column_letter(workspace, alice):
     text = "31/03/2026 09:30,Fine\n32/03/2026 09:30,Bad day\n01/04/2026 09:30,\n"
     job = _run(workspace, alice, imports.HOOTSUITE, text, ["x"])
     assert job.status == "failed" and Post.objects.count() == 0
-    assert [(e["row"], e["field"]) for e in job.errors] == [
+    assert [(e["line"], e["column"]) for e in job.errors] == [
         (2, "column A (date)"),
         (3, "column B (message)"),
     ]
@@ -165,7 +165,7 @@ def test_it_imports_a_buffer_file_with_tags_and_pinterest_board(workspace, alice
 
 def test_it_needs_networks_for_hootsuite_and_buffer(workspace, alice):
     job = _run(workspace, alice, imports.BUFFER, "Text\nHello\n")
-    assert job.status == "failed" and job.errors[0]["field"] == "networks"
+    assert job.status == "failed" and job.errors[0]["column"] == "networks"
 
 
 def test_it_refuses_a_file_that_is_not_utf8(workspace, alice):
