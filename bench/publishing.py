@@ -84,6 +84,13 @@ LEAD_PER_TASK_S = {"sqlite": 0.006, "postgresql": 0.001}
 KILL_GAP_S = (3.0, 20.0)
 
 
+def mastodon_concurrency() -> int:
+    """Publishes to one Mastodon server at once per worker process (the rules table)."""
+    from tribune.editorial.rules_table import rules_for
+
+    return rules_for("mastodon").pace.network_concurrency
+
+
 def percentile(values: list[float], share: float) -> float | None:
     if not values:
         return None
@@ -240,7 +247,7 @@ def report(args, found: dict, extra: dict) -> int:
     print(f"machine: {extra['machine']}; load at the end {extra['load_end']}")
     print(
         f"workers: {args.workers} x TRIBUNE_WORKER_THREADS={args.threads}, Mastodon network "
-        f"concurrency {args.network_concurrency or 8} per process"
+        f"concurrency {args.network_concurrency or mastodon_concurrency()} per process"
         + (" (DIAGNOSTIC)" if args.network_concurrency else "")
         + ("; DIAGNOSTIC: one SSL context per process" if args.shared_tls else "")
         + (f"; worker options {args.huey_options}" if args.huey_options else "")
@@ -390,7 +397,8 @@ def main() -> int:
         for n in range(args.workers):
             workers.start(f"worker{n + 1}")
         if args.scenario == "burst":
-            slots = min(args.threads, args.network_concurrency or 8) * args.workers
+            per_process = args.network_concurrency or mastodon_concurrency()
+            slots = min(args.threads, per_process) * args.workers
             extra["raw"] = simulator.capacity(sim_url, slots, min(args.targets, 2000))
             simulator.reset(sim_url, faults)
         from django.utils import timezone

@@ -103,6 +103,11 @@ class Account(models.Model):
 
     def credentials(self) -> AccountCredentials:
         """What the connector needs (decrypts the secrets: call only when about to use them)."""
+        # Secrets left unread by a query (the publishing claim defers them) are read in
+        # one query, not one per field.
+        unread = [name for name in SECRET_FIELDS if name in self.get_deferred_fields()]
+        if unread:
+            self.refresh_from_db(fields=unread)
         extra = {k: str(v) for k, v in self.settings.items() if isinstance(v, str | int)}
         extra.update(self.secret_values())
         if self.refresh_token:  # OAuth2 connectors refresh with it (Connector.refresh)

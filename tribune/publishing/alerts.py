@@ -49,9 +49,14 @@ def target_url(target: Target) -> str:
     return reverse("post-publishing", args=[target.post.workspace.slug, target.post_id])
 
 
+def needs_people(state: str) -> bool:
+    """Whether a target settled in `state` is told to people (a failure, a doubt...)."""
+    return state in MESSAGES
+
+
 def after_settled(target_id: int, state: str) -> None:
     """Notify the people concerned when a target ends in a state that needs a person."""
-    if state not in MESSAGES:
+    if not needs_people(state):
         return
     # The account's secrets are not needed, and may be unreadable (the very failure told).
     target = (

@@ -46,7 +46,7 @@ from tribune.networks.models import Account, AccountStatus
 from tribune.networks.tokens import mark_reconnect, refresh_if_due
 
 from . import retry
-from .alerts import after_settled
+from .alerts import after_settled, needs_people
 from .claims import Claim, claim_next, worker_id
 from .drafts import MediaUnreadable, build_draft, part_draft, thread_parts
 from .models import Attempt, Outcome, Problem, Target, TargetState
@@ -88,7 +88,12 @@ class Settlement:
 
 
 def drain(account_id: int, worker: str | None = None, limit: int = 100) -> int:
-    """Publish the account's due targets one after another; return how many were handled."""
+    """Publish the account's due targets one after another; return how many were handled.
+
+    It stops when the next waiting target is not due yet: that one has a task of its own
+    for its time (plan_targets and settle queue one), so claiming again would cost a
+    claim for nothing. One that fell due while this ran is taken now, since its task
+    may have found the account busy."""
     worker = worker or worker_id()
     handled = 0
     while handled < limit:
@@ -97,6 +102,8 @@ def drain(account_id: int, worker: str | None = None, limit: int = 100) -> int:
             break
         execute(claim)
         handled += 1
+        if claim.next_due is None or claim.next_due > timezone.now():
+            break
     return handled
 
 
@@ -353,6 +360,8 @@ def _retry_or_give_up(
 def _notify(target_id: int, state: str) -> None:
     """Tell people, in a savepoint: a failed notification must not undo the settlement,
     or the target would stay "publishing" and be retried as a doubt."""
+    if not needs_people(state):
+        return
     try:
         with transaction.atomic():
             after_settled(target_id, state)

@@ -11,6 +11,7 @@ A post outside the publishing states (a draft, say) is left alone.
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils import timezone
 
 from tribune.editorial.choices import PostState
 from tribune.editorial.models import Post, Transition
@@ -52,15 +53,17 @@ def derive(states: list[tuple[str, int]]) -> str | None:
 
 def rollup(post_id: int, reason: str = "") -> str:
     """Bring the post's state in line with its targets; return the state."""
-    with transaction.atomic():
-        post = Post.objects.select_for_update().get(pk=post_id)
-        if post.state not in PUBLISHING_STATES:
-            return post.state
+    # Inside settle()'s transaction no savepoint is needed: nothing here is caught.
+    with transaction.atomic(savepoint=False):
+        # The state alone, locked: this runs twice for every publication.
+        state = Post.objects.select_for_update().filter(pk=post_id).values_list("state", flat=True)
+        current = state.get()
+        if current not in PUBLISHING_STATES:
+            return current
         states = list(Target.objects.filter(post_id=post_id).values_list("state", "attempt_count"))
         new = derive(states)
-        if new is None or new == post.state:
-            return post.state
-        Transition.objects.create(post=post, from_state=post.state, to_state=new, reason=reason)
-        post.state = new
-        post.save(update_fields=["state", "updated_at"])
+        if new is None or new == current:
+            return current
+        Transition.objects.create(post_id=post_id, from_state=current, to_state=new, reason=reason)
+        Post.objects.filter(pk=post_id).update(state=new, updated_at=timezone.now())
         return new

@@ -12,6 +12,7 @@ from __future__ import annotations
 import multiprocessing
 import sqlite3
 import threading
+import time
 from collections import Counter
 from contextlib import ExitStack
 from datetime import timedelta
@@ -469,3 +470,31 @@ def test_it_holds_a_network_to_its_declared_concurrency_within_a_worker():
             pass  # another network is not held back
     assert slots.acquire(blocking=False)
     slots.release()
+
+
+def test_it_stops_draining_before_a_target_that_is_not_due_yet(workspace, alice, network):
+    """That target has a task of its own for its time: drain() must not wait for it."""
+    account = make_account(workspace)
+    scheduled_post(workspace, alice, [account])
+    later = scheduled_post(workspace, alice, [account], due=timezone.now() + timedelta(hours=1))
+    network.answers = [status(1)]
+    assert drain(account.pk) == 1
+    assert [t.state for t in targets(later)] == [TargetState.SCHEDULED]
+    assert len(network.requests) == 1
+
+
+def test_it_goes_on_with_a_target_that_fell_due_while_it_published(workspace, alice, network):
+    """Its own task may have found the account busy: drain() takes it once it is due."""
+    account = make_account(workspace)
+    scheduled_post(workspace, alice, [account])
+    soon = timezone.now() + timedelta(milliseconds=300)
+    next_one = scheduled_post(workspace, alice, [account], due=soon)
+
+    def slow_answer(request: httpx.Request) -> httpx.Response:
+        while timezone.now() <= soon:  # the network takes its time; the next one falls due
+            time.sleep(0.05)
+        return status(len(network.requests))
+
+    network.answers = [slow_answer]
+    assert drain(account.pk) == 2
+    assert [t.state for t in targets(next_one)] == [TargetState.PUBLISHED]
