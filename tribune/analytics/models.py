@@ -44,9 +44,11 @@ class Readings(models.Model):
 class Snapshot(Readings):
     """One reading of a published target's (or an account's) counters."""
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
     # No single-column indexes: the (target, time) and (account, time) indexes serve
-    # every lookup, and each index costs ingestion speed.
+    # every lookup, pruning included, and each index costs ingestion speed.
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+", db_index=False)
     # None: a reading of the account itself (followers).
     target = models.ForeignKey(
@@ -60,7 +62,6 @@ class Snapshot(Readings):
         indexes = [
             models.Index(fields=["target", "taken_at"], name="snapshot_target_time"),
             models.Index(fields=["account", "taken_at"], name="snapshot_account_time"),
-            models.Index(fields=["taken_at"], name="snapshot_time"),
         ]
 
     def __str__(self) -> str:
@@ -104,7 +105,11 @@ class DayTotals(models.Model):
 class DailyRollup(DayTotals):
     """One day of one account, per persona, pillar and format (the mix of the posts)."""
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    # The unique key starts with (workspace, day): it serves every read by workspace and
+    # day range; one index less for ingestion to keep.
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     day = models.DateField()
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
     network = models.CharField(max_length=40)
@@ -121,7 +126,6 @@ class DailyRollup(DayTotals):
                 name="one_rollup_per_day_and_mix",
             )
         ]
-        indexes = [models.Index(fields=["workspace", "day"], name="rollup_day")]
 
     def __str__(self) -> str:
         return f"{self.day} {self.network} {self.account_id}"
@@ -139,7 +143,10 @@ class NetworkDay(models.Model):
     persona 0 rows.
     """
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    # Served by the unique key, which starts with (workspace, day).
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     day = models.DateField()
     network = models.CharField(max_length=40)
     persona_id = models.BigIntegerField(default=0)
@@ -183,7 +190,10 @@ class TargetTotals(Readings):
     target = models.OneToOneField(
         Target, on_delete=models.CASCADE, primary_key=True, related_name="totals"
     )
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    # Served by the two indexes below, which start with it.
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
     network = models.CharField(max_length=40)
     post_id = models.BigIntegerField()

@@ -17,6 +17,7 @@ from tribune.analytics.models import (
     TargetTotals,
 )
 from tribune.analytics.rollups import ingest, prune, rebuild_network_days
+from tribune.analytics.vocabulary import FIELDS, engagements
 from tribune.editorial.models import ContentPillar
 from tribune.strategy.models import Persona
 from tribune.workspaces.models import Workspace
@@ -114,6 +115,17 @@ class TestTargets:
         ingest([reading(target, utc(2026, 1, 15, 12), likes=4, comments=1, shares=1)])
         assert day_totals(workspace, "engagements") == {"2026-01-14": 5, "2026-01-15": 1}
         assert Snapshot.objects.order_by("taken_at").first().engagements == 5
+
+    def test_it_totals_engagements_as_the_vocabulary_defines_them(self):
+        parts = set()
+        for name in set(FIELDS) - {"engagements"}:
+            folded = rollups_module._normalised({name: 2})["engagements"]
+            if engagements({name: 2}):  # one of the parts
+                parts.add(name)
+                assert folded == 2, name
+            else:
+                assert folded is None, name
+        assert parts == {"likes", "comments", "shares", "saves", "clicks"}
 
     def test_it_keeps_the_network_s_own_engagement_total(self, workspace, target):
         ingest([reading(target, utc(2026, 1, 14, 12), likes=3, engagements=40)])
