@@ -156,6 +156,7 @@ def child(backend: str, database_url: str, runs: int, volume: int, scale: int) -
 
     from tribune.analytics.models import (
         AccountLatest,
+        BestTimeCell,
         DailyRollup,
         NetworkDay,
         Snapshot,
@@ -191,12 +192,16 @@ def child(backend: str, database_url: str, runs: int, volume: int, scale: int) -
                                             posts=Sum("posts"),
                                             followers=Sum("followers_change"))  # fmt: skip
     followers = AccountLatest.objects.aggregate(followers=Sum("followers"))
+    cells = BestTimeCell.objects.aggregate(posts=Sum("posts"), engaged=Sum("engagements"))
+    engaged = TargetTotals.objects.aggregate(engaged=Sum("engagements"))["engaged"]
     result["network_days"] = NetworkDay.objects.count()
-    result["consistent"] = days == {**latest, "posts": result["totals"]} and networks == {
-        **days,
-        **followers,
-    }
+    result["consistent"] = (
+        days == {**latest, "posts": result["totals"]}
+        and networks == {**days, **followers}
+        and cells == {"posts": result["totals"], "engaged": engaged}
+    )
     log(f"{backend}: rollups {days} totals {latest} network days {networks} {followers} "
+        f"cells {cells} engagements {engaged} "
         f"consistent {result['consistent']}")  # fmt: skip
     result["queries"] = {}
     for name, fn in queries(ws).items():

@@ -4,8 +4,9 @@ Same formula as analytics_seed.values_at: reading k of target t holds k × c(t),
 so each reading adds c(t) to its day's rollup, and the first reading also
 counts the post once on its publication day, as ingest() does. Accounts are
 read at a fixed interval; reading n sets followers to 1000 + 10 × account id +
-2n, so each reading after the first adds 2 new followers. NetworkDay rows are
-then computed from the rollups (rollups.rebuild_network_days). The workspace
+2n, so each reading after the first adds 2 new followers. NetworkDay and
+BestTimeCell rows are then computed from the rollups and the totals
+(rollups.rebuild_network_days, rebuild_best_time). The workspace
 is in UTC, so a day is the UTC date on both databases.
 """
 
@@ -14,7 +15,7 @@ from __future__ import annotations
 from analytics_seed import NOW, OFFSETS, START
 from django.db import connection, transaction
 
-from tribune.analytics.rollups import rebuild_network_days
+from tribune.analytics.rollups import rebuild_best_time, rebuild_network_days
 
 PG = "postgresql"
 
@@ -214,7 +215,8 @@ def fill(ws_id: int, after: int, volume: int, log) -> dict:
         stored += fill_accounts(ws_id, per_account)
         log(f"  account readings: {time.perf_counter() - started:.0f} s")
         rebuild_network_days(ws_id)  # GROUP BY of the rollups just written
-        log(f"  network days: {time.perf_counter() - started:.0f} s")
+        rebuild_best_time(ws_id)  # and of the totals
+        log(f"  network days, best-time cells: {time.perf_counter() - started:.0f} s")
         _restore_indexes(dropped)
     elapsed = time.perf_counter() - started
     if connection.vendor == PG:

@@ -2,12 +2,13 @@
 share.
 
 Every query reads the summaries ingestion keeps up to date (NetworkDay,
-TargetTotals) or the publications themselves (Target), never the
+TargetTotals, BestTimeCell) or the publications themselves (Target), never the
 raw snapshots: a page costs the same few queries on ten million readings as on
 ten. Two sources, two meanings, said on each page:
-- audience growth reads the daily rollups (what happened on each day);
-- top posts, breakdowns and the best-time heatmap read TargetTotals: the posts
-  published in the period, with their counters as last read.
+- audience growth reads the network days (what happened on each day);
+- top posts and breakdowns read TargetTotals: the posts published in the
+  period, with their counters as last read; the best-time heatmap reads the
+  same counters added up per network, weekday and hour (BestTimeCell).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from tribune.workspaces.models import Workspace
 
 from . import vocabulary
 from .exports import Badge, Chart, Column, Link, Table
-from .models import NetworkDay, TargetTotals
+from .models import BestTimeCell, NetworkDay, TargetTotals
 from .vocabulary import Metric
 
 BREAKDOWNS = [
@@ -560,12 +561,12 @@ def heatmap(workspace: Workspace, network: str = "") -> tuple[list[list[Cell]], 
     Reads every post published so far (the workspace's whole history), at the
     weekday and hour of publication in the workspace's time zone.
     """
-    totals = TargetTotals.objects.filter(workspace=workspace)
+    cells = BestTimeCell.objects.filter(workspace=workspace)
     if network:
-        totals = totals.filter(network=network)
+        cells = cells.filter(network=network)
     found = _cells(
-        totals.values("weekday", "hour")
-        .annotate(posts=Count("pk"), engaged=Sum(engagement_expression()))
+        cells.values("weekday", "hour")
+        .annotate(posts=Sum("posts"), engaged=Sum("engagements"))
         .order_by()
     )
     best = max((c.average for c in found.values()), default=0) or 0
@@ -616,12 +617,8 @@ def best_time_definition() -> tuple[str, str]:
 
 def slot_suggestions(workspace: Workspace) -> dict[str, list[Cell]]:
     """Return, per network, its best cells among those with enough posts (best first)."""
-    rows = (
-        TargetTotals.objects.filter(workspace=workspace)
-        .values("network", "weekday", "hour")
-        .annotate(posts=Count("pk"), engaged=Sum(engagement_expression()))
-        .filter(posts__gte=MIN_POSTS)
-        .order_by()
+    rows = BestTimeCell.objects.filter(workspace=workspace, posts__gte=MIN_POSTS).values(
+        "network", "weekday", "hour", "posts", engaged=F("engagements")
     )
     by_network: dict[str, list[Cell]] = defaultdict(list)
     for row in rows:
@@ -648,7 +645,7 @@ def slot_suggestions(workspace: Workspace) -> dict[str, list[Cell]]:
 def networks_with_posts(workspace: Workspace) -> list[tuple[str, str]]:
     """Return (key, name) of the networks the workspace has published on, by name."""
     keys = (
-        TargetTotals.objects.filter(workspace=workspace)
+        BestTimeCell.objects.filter(workspace=workspace, posts__gt=0)
         .values_list("network", flat=True)
         .distinct()
         .order_by()

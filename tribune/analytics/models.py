@@ -216,6 +216,37 @@ class TargetTotals(Readings):
         return f"totals of target {self.target_id}"
 
 
+class BestTimeCell(models.Model):
+    """The posts published on one network at one weekday and hour (workspace's time zone),
+    with their engagements as last read: the best-time heatmap, the slot suggestions and
+    the networks with posts read it, 168 rows a network at most, whatever the history.
+
+    Kept by ingestion (a target's first reading counts its post, each reading adds the
+    change of the target's engagements); `rollups.rebuild_best_time` computes it again
+    from TargetTotals.
+    """
+
+    # Served by the unique key, which starts with it.
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    network = models.CharField(max_length=40)
+    weekday = models.PositiveSmallIntegerField()  # Monday = 0
+    hour = models.PositiveSmallIntegerField()
+    posts = models.PositiveIntegerField(default=0)
+    engagements = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "network", "weekday", "hour"], name="one_best_time_cell"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.network} {self.weekday} {self.hour:02d}:00"
+
+
 class AccountLatest(Readings):
     """The latest reading of each account (followers): the base of the next difference."""
 

@@ -58,6 +58,7 @@ from tribune.workspaces.models import Workspace
 from .models import (
     AccountLatest,
     AnalyticsSettings,
+    BestTimeCell,
     DailyRollup,
     NetworkDay,
     Snapshot,
@@ -86,6 +87,8 @@ NETWORK_DAY_KEY = ("workspace_id", "day", "network", "persona_id")
 AUDIENCE = ("accounts_read", "followers_change", "first_levels")
 NETWORK_DAY_SUMS = ("posts", *COUNTERS, NEW_FOLLOWERS, *AUDIENCE)
 NETWORK_DAY_COLUMNS = (*NETWORK_DAY_KEY, *NETWORK_DAY_SUMS)
+CELL_KEY = ("workspace_id", "network", "weekday", "hour")
+CELL_COLUMNS = (*CELL_KEY, "posts", "engagements")
 
 
 @dataclass(frozen=True)
@@ -175,6 +178,26 @@ def rebuild_network_days(workspace_id: int) -> None:
         )
 
 
+def rebuild_best_time(workspace_id: int) -> None:
+    """Compute a workspace's BestTimeCell rows again from its TargetTotals rows.
+
+    A target's engagements: the network's total, else the sum of its parts (as
+    dashboards.engagement_expression reads them).
+    """
+    q = connection.ops.quote_name
+    table, totals = q(BestTimeCell._meta.db_table), q(TargetTotals._meta.db_table)
+    parts = " + ".join(f"COALESCE({q(p)}, 0)" for p in sorted(ENGAGEMENT_PARTS))
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} WHERE workspace_id = %s", [workspace_id])  # noqa: S608
+        cursor.execute(
+            f"INSERT INTO {table} ({', '.join(CELL_COLUMNS)}) "  # noqa: S608
+            f"SELECT workspace_id, network, weekday, hour, COUNT(*), "
+            f"SUM(COALESCE(engagements, {parts})) FROM {totals} WHERE workspace_id = %s "
+            "GROUP BY workspace_id, network, weekday, hour",
+            [workspace_id],
+        )
+
+
 def _check(reading: Reading) -> None:
     unknown = reading.values.keys() - FIELD_NAMES
     if unknown:
@@ -217,6 +240,8 @@ class _Batch:
         self.account_rows: dict[tuple, dict] = {}
         # (workspace, day, network) -> [accounts read, followers change, first levels]
         self.audience: dict[tuple, list[int]] = {}
+        # (workspace, network, weekday, hour) -> [posts, change of engagements]
+        self.cells: dict[tuple, list[int]] = {}
         self.stored = 0
 
     def run(self) -> int:
@@ -318,12 +343,20 @@ class _Batch:
         for name in COUNTERS:
             if values[name] is not None:
                 row[name] += values[name] - (totals[name] or 0)
-        if totals["taken_at"] is None:
+        first = totals["taken_at"] is None
+        if first:
             published_day = totals["published_at"].astimezone(self.zones[totals["workspace_id"]])
             self._post_row(totals, published_day.date())["posts"] += 1
+        engaged = totals["engagements"] or 0
         for name in FIELDS:
             if values[name] is not None:
                 totals[name] = values[name]
+        key = (totals["workspace_id"], totals["network"], totals["weekday"], totals["hour"])
+        cell = self.cells.get(key)
+        if cell is None:
+            cell = self.cells[key] = [0, 0]
+        cell[0] += int(first)
+        cell[1] += (totals["engagements"] or 0) - engaged
         totals["taken_at"] = reading.taken_at
         self.changed_totals.add(reading.target_id)
 
@@ -441,6 +474,15 @@ class _Batch:
                 self._network_days(),
                 conflict=NETWORK_DAY_KEY,
                 add=NETWORK_DAY_SUMS,
+            )
+        if self.cells:
+            _upsert(
+                BestTimeCell,
+                CELL_COLUMNS,
+                # In key order, like the network days: shared by every account's ingestion.
+                [(*key, *self.cells[key]) for key in sorted(self.cells)],
+                conflict=CELL_KEY,
+                add=("posts", "engagements"),
             )
 
 

@@ -9,7 +9,7 @@ import zoneinfo
 from datetime import date, datetime
 
 from tribune.analytics.models import DailyRollup, TargetTotals
-from tribune.analytics.rollups import rebuild_network_days
+from tribune.analytics.rollups import rebuild_best_time, rebuild_network_days
 from tribune.editorial.choices import PostState
 from tribune.editorial.models import ContentPillar, Post, Variant
 from tribune.networks.models import Account
@@ -73,7 +73,7 @@ def published(
         url=f"https://{on.network}.example/@lumen/{post.pk}",
     )
     at = when.astimezone(PARIS)
-    return TargetTotals.objects.create(
+    totals = TargetTotals.objects.create(
         target=target,
         workspace=workspace,
         account=on,
@@ -88,6 +88,8 @@ def published(
         taken_at=when,
         **readings,
     )
+    rebuild_best_time(workspace.pk)
+    return totals
 
 
 def planned(workspace: Workspace, title: str, when: datetime, networks: tuple[str, ...]) -> Post:

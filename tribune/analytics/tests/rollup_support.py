@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from tribune.analytics.models import DailyRollup, NetworkDay
+from tribune.analytics.models import BestTimeCell, DailyRollup, NetworkDay
 from tribune.analytics.rollups import Reading
 from tribune.editorial.choices import PostState
 from tribune.editorial.models import Post, Variant
@@ -113,3 +113,9 @@ def network_days(workspace: Workspace) -> list[dict]:
          **{c: getattr(r, c) for c in NETWORK_DAY_COUNTED}}
         for r in rows
     ]  # fmt: skip
+
+
+def best_time_cells(workspace: Workspace) -> list[tuple]:
+    """Every BestTimeCell of the workspace: (network, weekday, hour, posts, engagements)."""
+    rows = BestTimeCell.objects.filter(workspace=workspace).order_by("network", "weekday", "hour")
+    return list(rows.values_list("network", "weekday", "hour", "posts", "engagements"))

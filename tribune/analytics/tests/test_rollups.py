@@ -16,7 +16,7 @@ from tribune.analytics.models import (
     Snapshot,
     TargetTotals,
 )
-from tribune.analytics.rollups import ingest, prune, rebuild_network_days
+from tribune.analytics.rollups import ingest, prune, rebuild_best_time, rebuild_network_days
 from tribune.analytics.vocabulary import FIELDS, engagements
 from tribune.editorial.models import ContentPillar
 from tribune.strategy.models import Persona
@@ -24,6 +24,7 @@ from tribune.workspaces.models import Workspace
 
 from .rollup_support import (
     account_reading,
+    best_time_cells,
     day_totals,
     make_account,
     network_days,
@@ -211,6 +212,32 @@ class TestNetworkDays:
         assert sum(r["followers_change"] for r in incremental) == (100 + 9 + 20) * 2
         rebuild_network_days(workspace.pk)
         assert network_days(workspace) == incremental
+
+
+class TestBestTimeCells:
+    def test_it_counts_each_post_once_at_its_hour_with_its_latest_engagements(
+        self, workspace, account
+    ):
+        # 09:00 UTC on Wednesday 14 January is 10:00 in Paris.
+        first, second = (published_target(account, PUBLISHED) for _ in range(2))
+        other = published_target(make_account(workspace, network="bluesky"), PUBLISHED)
+        ingest([reading(first, utc(2026, 1, 14, 12), likes=3, comments=1),
+                reading(second, utc(2026, 1, 14, 12), engagements=10),
+                reading(other, utc(2026, 1, 14, 12), views=5)])  # fmt: skip
+        ingest([reading(first, utc(2026, 1, 15, 12), likes=2, comments=1),  # a like taken back
+                reading(second, utc(2026, 1, 15, 12), views=50)])  # fmt: skip
+        assert best_time_cells(workspace) == [("bluesky", 2, 10, 1, 0), ("mastodon", 2, 10, 2, 13)]
+
+    def test_it_gives_the_same_cells_as_a_rebuild_from_the_totals(self, workspace, account):
+        targets = [published_target(account, PUBLISHED + timedelta(hours=h)) for h in range(3)]
+        readings = [reading(t, utc(2026, 1, 15 + day, 12), likes=n + day, shares=day)
+                    for day in range(3) for n, t in enumerate(targets)]  # fmt: skip
+        for start in range(0, len(readings), 4):
+            ingest(readings[start : start + 4])
+        incremental = best_time_cells(workspace)
+        assert sum(cell[4] for cell in incremental) == 3 * (2 + 2) + 3
+        rebuild_best_time(workspace.pk)
+        assert best_time_cells(workspace) == incremental
 
 
 class TestOlderAndRepeatedReadings:
