@@ -48,6 +48,7 @@ def main() -> int:
     parser.add_argument("--accounts", type=int, default=300)
     parser.add_argument("--latency", type=float, default=0.005)
     parser.add_argument("--top", type=int, default=35)
+    parser.add_argument("--sort", default="cumulative", help="cProfile's order: cumulative, tottime")
     parser.add_argument("--no-profile", action="store_true")
     parser.add_argument("--show-queries", action="store_true", help="print one drain's SQL")
     args = parser.parse_args()
@@ -95,7 +96,7 @@ def main() -> int:
         print(f"queries per target: {counter.count / published:.1f}")
         if profile:
             out = io.StringIO()
-            pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(args.top)
+            pstats.Stats(profile, stream=out).sort_stats(args.sort).print_stats(args.top)
             print(out.getvalue())
     finally:
         simulator.stop(sim)

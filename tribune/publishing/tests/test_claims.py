@@ -498,3 +498,9 @@ def test_it_goes_on_with_a_target_that_fell_due_while_it_published(workspace, al
     network.answers = [slow_answer]
     assert drain(account.pk) == 2
     assert [t.state for t in targets(next_one)] == [TargetState.PUBLISHED]
+
+
+def test_it_counts_in_the_tables_the_models_use():
+    """The claim's counts are hand-written SQL: they must name Target's and Attempt's tables."""
+    assert f"FROM {Target._meta.db_table} " in claims.RUNNING_SQL
+    assert f"FROM {Attempt._meta.db_table} " in claims.USED_SQL
