@@ -98,6 +98,8 @@ class Target(models.Model):
             models.Index(fields=["state", "next_attempt_at"], name="target_due"),
             models.Index(fields=["account", "state"], name="target_account_state"),
             models.Index(fields=["state", "lease_until"], name="target_lease"),
+            # What went out in a period: the analytics overview's published vs planned.
+            models.Index(fields=["workspace", "published_at"], name="target_published"),
         ]
 
     def __str__(self) -> str:
