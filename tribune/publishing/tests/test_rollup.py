@@ -207,3 +207,29 @@ def test_it_records_a_transition_only_when_the_state_changes(workspace, alice):
         P.PUBLISHED,
         "checked by hand",
     )
+
+
+def test_it_names_the_tables_the_models_use():
+    """rollup()'s statements are hand-written: they must name Post's and Target's tables."""
+    from tribune.editorial.models import Post
+    from tribune.publishing import rollup as module
+
+    post_table, target_table = Post._meta.db_table, Target._meta.db_table
+    assert f"FROM {post_table} " in module.POST_STATE_SQL
+    assert f"UPDATE {post_table} " in module.SET_POST_STATE_SQL
+    assert f"FROM {target_table} " in module.TARGET_STATES_SQL
+
+
+def test_it_stamps_the_post_with_a_time_the_database_reads_back(workspace, alice, network):
+    """The hand-written UPDATE adapts the time as the ORM does (SQLite stores text)."""
+    from tribune.editorial.models import Post
+
+    account = make_account(workspace)
+    post = scheduled_post(workspace, alice, [account])
+    before = Post.objects.get(pk=post.pk).updated_at
+    network.answers = [status(1)]
+    drain(account.pk)
+    after = Post.objects.get(pk=post.pk)
+    assert after.state == PostState.PUBLISHED
+    assert after.updated_at > before
+    assert Post.objects.filter(pk=post.pk, updated_at__gt=before).exists()
