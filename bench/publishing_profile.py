@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
+import os
 import pstats
 import sys
 import tempfile
@@ -28,6 +29,23 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import network_simulator as simulator  # noqa: E402
 import publishing_setup as setup  # noqa: E402
+
+
+def server_cpu_s(name: str = "postgres") -> float:
+    """CPU seconds used so far by every process called `name` (the database server)."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if (entry / "comm").read_text().strip() != name:
+                continue
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
 
 
 class QueryCounter:
@@ -48,7 +66,7 @@ def main() -> int:
     parser.add_argument("--accounts", type=int, default=300)
     parser.add_argument("--latency", type=float, default=0.005)
     parser.add_argument("--top", type=int, default=35)
-    parser.add_argument("--sort", default="cumulative", help="cProfile's order: cumulative, tottime")
+    parser.add_argument("--sort", default="cumulative", help="cumulative or tottime")
     parser.add_argument("--no-profile", action="store_true")
     parser.add_argument("--show-queries", action="store_true", help="print one drain's SQL")
     args = parser.parse_args()
@@ -78,7 +96,7 @@ def main() -> int:
                 print("  ", sql[:160])
         counter = QueryCounter()
         profile = cProfile.Profile() if not args.no_profile else None
-        cpu0, wall0 = time.process_time(), time.perf_counter()
+        cpu0, wall0, server0 = time.process_time(), time.perf_counter(), server_cpu_s()
         with connection.execute_wrapper(counter):
             if profile:
                 profile.enable()
@@ -87,6 +105,7 @@ def main() -> int:
             if profile:
                 profile.disable()
         cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
+        server = server_cpu_s() - server0
         published = Target.objects.filter(state=TargetState.PUBLISHED).count() - 1
         others = Target.objects.exclude(state=TargetState.PUBLISHED).count()
         print(f"backend {args.backend}, {published} targets published here ({others} not)")
@@ -94,6 +113,9 @@ def main() -> int:
         print(f"CPU per target: {cpu * per:.2f} ms (wall {wall * per:.2f} ms, profiler on: "
               f"{profile is not None})")  # fmt: skip
         print(f"queries per target: {counter.count / published:.1f}")
+        if args.backend == "postgresql":
+            print(f"PostgreSQL server CPU per target: {server * per:.2f} ms (every backend on "
+                  "the machine: other work on it counts too)")  # fmt: skip
         if profile:
             out = io.StringIO()
             pstats.Stats(profile, stream=out).sort_stats(args.sort).print_stats(args.top)
