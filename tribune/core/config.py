@@ -49,6 +49,11 @@ def database_config(environ: dict[str, str] | None, var: Path) -> dict:
             config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
         except ValueError as exc:
             raise SettingsError(f"TRIBUNE_DATABASE_URL is not a valid URL ({exc})") from None
+    if config["ENGINE"] == "django.db.backends.postgresql":
+        # Parameters sent apart from the statement, so psycopg prepares the statements a
+        # connection repeats (the publishing engine's, every claim): PostgreSQL then skips
+        # parsing and planning them, and the client skips quoting values into the SQL.
+        config.setdefault("OPTIONS", {})["server_side_binding"] = True
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets the web process read while the worker writes; the busy
         # timeout turns short lock waits into waits instead of errors.

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from tribune.editorial.actions import editorial_settings
 from tribune.editorial.links import outgoing_link
-from tribune.editorial.models import Variant
+from tribune.editorial.models import EditorialSettings, Variant
 from tribune.editorial.rules import attached_media, published_text
 from tribune.networks.base import MediaItem, PostDraft, RemoteRef
 
@@ -42,8 +42,15 @@ def thread_parts(variant: Variant) -> list[str]:
     return [str(p).strip() for p in parts if str(p).strip()] if isinstance(parts, list) else []
 
 
+def _editorial_settings(workspace) -> EditorialSettings:
+    try:  # read with the variant by the engine (select_related): no query of its own
+        return workspace.editorial_settings
+    except EditorialSettings.DoesNotExist:  # a workspace that never opened its settings
+        return editorial_settings(workspace)
+
+
 def build_draft(variant: Variant) -> PostDraft:
-    settings = editorial_settings(variant.post.workspace)
+    settings = _editorial_settings(variant.post.workspace)
     link = outgoing_link(variant, settings)
     text = published_text(variant)
     if link and variant.link:

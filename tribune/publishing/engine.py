@@ -128,7 +128,9 @@ def execute(claim: Claim) -> Settlement:
     if account.status != AccountStatus.ACTIVE:
         return settle(claim, _account_unusable(account))
     try:
-        variant = Variant.objects.select_related("post__workspace").get(pk=target.variant_id)
+        variant = Variant.objects.select_related("post__workspace__editorial_settings").get(
+            pk=target.variant_id
+        )
         draft = build_draft(variant)
     except MediaUnreadable as exc:
         return settle(claim, Settlement(
