@@ -253,10 +253,7 @@ def produce(schedule: ReportSchedule, start: date, end: date) -> ReportRun:
         run.status, run.problem = ReportRun.Status.FAILED, _problem(workspace, error, True)
         run.save()
         return run
-    # Unguessable, should the media store ever be readable from outside.
-    name = f"{workspace.slug}-{start:%Y%m%d}-{end:%Y%m%d}-{secrets.token_hex(8)}"
-    run.pdf.save(f"{name}.pdf", ContentFile(document.pdf), save=False)
-    run.html.save(f"{name}.html", ContentFile(document.html.encode("utf-8")), save=False)
+    store_files(run, document)
     try:
         with mail.get_connection(fail_silently=False) as connection:
             connection.send_messages(report_messages(schedule, document, start, end))
@@ -265,6 +262,17 @@ def produce(schedule: ReportSchedule, start: date, end: date) -> ReportRun:
         run.status, run.problem = ReportRun.Status.FAILED, _problem(workspace, error, False)
     run.save()
     return run
+
+
+def store_files(run: ReportRun, document: ReportDocument) -> None:
+    """Store the report's PDF and HTML on the (unsaved) run."""
+    # Unguessable, should the media store ever be readable from outside.
+    name = (
+        f"{run.workspace.slug}-{run.period_start:%Y%m%d}-{run.period_end:%Y%m%d}-"
+        f"{secrets.token_hex(8)}"
+    )
+    run.pdf.save(f"{name}.pdf", ContentFile(document.pdf), save=False)
+    run.html.save(f"{name}.html", ContentFile(document.html.encode("utf-8")), save=False)
 
 
 def failures_in_a_row(schedule: ReportSchedule, start: date, end: date) -> int:

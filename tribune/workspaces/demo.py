@@ -14,6 +14,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from tribune.analytics.demo import HISTORY_DAYS, create_demo_history
+from tribune.analytics.demo_reports import create_demo_reports
 from tribune.editorial.demo import create_demo_calendar
 from tribune.strategy.models import NetworkChoice, Objective, Persona, SpeakingPolicy
 from tribune.workspaces.actions import record
@@ -121,7 +123,7 @@ NETWORKS = [
 def _objectives(today: date) -> list[dict]:
     return [
         {
-            "title": "Gagner 1 500 abonnés Instagram d'ici l'été",
+            "title": "Gagner 1 500 abonnés sur Instagram",
             "lever": "visibility",
             "kpi": "new_followers",
             "baseline": Decimal("0"),
@@ -200,9 +202,13 @@ def create_demo() -> tuple[str, str]:
             workspace=ws, user=user, roles=[r.value for r in roles], network_scopes=scopes
         )
     personas = [Persona.objects.create(workspace=ws, **p) for p in PERSONAS]
+    # Set nine weeks ago, when the analytics history starts: totals count from then.
+    set_at = timezone.now() - timedelta(days=HISTORY_DAYS)
     for spec in _objectives(timezone.localdate()):
         linked = spec.pop("personas")
-        objective = Objective.objects.create(workspace=ws, owner=members["hugo"], **spec)
+        objective = Objective.objects.create(
+            workspace=ws, owner=members["hugo"], created_at=set_at, **spec
+        )
         objective.personas.set([personas[i] for i in linked])
     for network, why, linked, low, high in NETWORKS:
         choice = NetworkChoice.objects.create(
@@ -225,5 +231,7 @@ def create_demo() -> tuple[str, str]:
         policy.responders.set([members["lea"], members["sarah"]])
         policy.moderators.set([members["sarah"]] if network != "linkedin" else [members["claire"]])
     create_demo_calendar(ws, members)
+    create_demo_history(ws, members)
+    create_demo_reports(ws, members)
     record(None, ws, "seed_demo", ws)
     return "claire", password
