@@ -36,7 +36,8 @@ from tribune.workspaces.models import Workspace
 
 from . import vocabulary
 from .exports import Badge, Chart, Column, Link, Table
-from .models import BestTimeCell, NetworkDay, TargetTotals
+from .levels import follower_levels
+from .models import BestTimeCell, TargetTotals
 from .vocabulary import Metric
 
 BREAKDOWNS = [
@@ -108,43 +109,13 @@ def _published_in(workspace: Workspace, period: Period):
 def audience(workspace: Workspace, period: Period) -> tuple[Table, Table]:
     """Return followers per day per network (a line chart), and each network's growth.
 
-    A network's level on a day is the sum of its accounts' last known levels: the
-    running sum of NetworkDay's followers changes, so an account not read that day
-    keeps its previous level, however long ago it was read. Days before a network's
-    first reading are left out (None), not counted as zero. Two queries of at most
-    a few rows per network and day.
+    The levels are levels.follower_levels(): an account not read on a day keeps its
+    last count, and days before a network's first reading are left out (None).
     """
-    own = NetworkDay.objects.filter(workspace=workspace, persona_id=0)
-    carried: dict[str, int] = {}  # each network's level before the period
-    known: set[str] = set()  # networks with a level read before the period
-    for network, change, read in (
-        own.filter(day__lt=period.start)
-        .values("network")
-        .annotate(change=Sum("followers_change"), read=Sum("accounts_read"))
-        .values_list("network", "change", "read")
-        .order_by()
-    ):
-        carried[network] = change or 0
-        if read:
-            known.add(network)
-    changes: dict[tuple[str, date], tuple[int, int]] = {}
-    gained: dict[str, int] = defaultdict(int)
-    for day, network, change, read, new in own.filter(
-        day__gte=period.start, day__lte=period.end
-    ).values_list("day", "network", "followers_change", "accounts_read", "new_followers"):
-        changes[(network, day)] = (change, read)
-        gained[network] += new
-    networks = sorted(known | set(gained), key=lambda n: network_name(n).lower())
     days = period.dates()
-    series: dict[str, list[int | None]] = {}
-    for n in networks:
-        level, seen, line = carried.get(n, 0), n in known, []
-        for day in days:
-            change, read = changes.get((n, day), (0, 0))
-            level += change
-            seen = seen or read > 0
-            line.append(level if seen else None)
-        series[n] = line
+    levels = follower_levels(workspace, days)
+    series, gained = levels.lines, levels.gained
+    networks = sorted(series, key=lambda n: network_name(n).lower())
     per_day = Table(
         slug="audience",
         caption=_("Followers per day and network"),
@@ -187,7 +158,7 @@ def audience(workspace: Workspace, period: Period) -> tuple[Table, Table]:
         known = [v for v in series[n] if v is not None]
         first, last = (known[0], known[-1]) if known else (None, None)
         change = last - first if known else None
-        growth.rows.append([network_name(n), first, last, change, gained[n]])
+        growth.rows.append([network_name(n), first, last, change, gained.get(n, 0)])
     return per_day, growth
 
 

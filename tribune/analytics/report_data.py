@@ -21,6 +21,7 @@ from tribune.publishing.models import Target, TargetState
 from tribune.strategy.catalog import network_name
 from tribune.workspaces.models import Workspace
 
+from .levels import follower_levels
 from .models import NetworkDay, ReportComment, TargetTotals
 from .vocabulary import engagement_rate
 
@@ -95,43 +96,11 @@ def audience_growth(workspace: Workspace, period: Period) -> AudienceGrowth:
     (an account not read that day keeps its previous level): the running sum of
     NetworkDay's followers changes. Two queries.
     """
-    own = NetworkDay.objects.filter(workspace=workspace, persona_id=0)
-    carried: dict[str, int] = {}
-    known: set[str] = set()
-    for network, change, read in (
-        own.filter(day__lt=period.start)
-        .values("network")
-        .annotate(change=Sum("followers_change"), read=Sum("accounts_read"))
-        .values_list("network", "change", "read")
-        .order_by()
-    ):
-        carried[network] = change or 0
-        if read:
-            known.add(network)
-    changes: dict[tuple[str, date], tuple[int, int]] = {}
-    gained: dict[str, int] = {}
-    # The level the period began with: the last count before it, plus, for an account
-    # first read during the period, its first count.
-    starts = dict(carried)
-    for day, network, change, read, first, new in own.filter(
-        day__range=(period.start, period.end)
-    ).values_list(
-        "day", "network", "followers_change", "accounts_read", "first_levels", "new_followers"
-    ):
-        changes[(network, day)] = (change, read)
-        gained[network] = gained.get(network, 0) + new
-        starts[network] = starts.get(network, 0) + first
     days = period.days
-    by_network: dict[str, list[int | None]] = {}
-    for network in known | {n for n, _day in changes}:
-        level, seen, line = carried.get(network, 0), network in known, []
-        for day in days:
-            change, read = changes.get((network, day), (0, 0))
-            level += change
-            seen = seen or read > 0
-            line.append(level if seen else None)
-        if seen:
-            by_network[network] = line
+    levels = follower_levels(workspace, days)
+    gained, starts = levels.gained, levels.starts
+    # A network never read up to the period's end has no line to draw.
+    by_network = {n: line for n, line in levels.lines.items() if line[-1] is not None}
     points = _sample(days)
     index = {day: i for i, day in enumerate(days)}
     series, rows = {}, []
