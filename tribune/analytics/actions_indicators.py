@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 
 from tribune.core.crypto import CredentialsUnreadable
 from tribune.core.problems import Problem
+from tribune.core.row_errors import RowError
 from tribune.core.snapshot import snapshot
 from tribune.strategy.models import Objective
 from tribune.workspaces.actions import Access, check_action, record
@@ -42,7 +43,7 @@ from tribune.workspaces.roles import Action
 
 from . import indicator_csv
 from .forms_indicators import COLUMNS, Figure, Lookups, check_figure, read_figure
-from .indicator_csv import FileRefused, ImportSettings, RowError
+from .indicator_csv import FileRefused, ImportSettings
 from .models import AnalyticsSettings, IndicatorSource, IndicatorValue
 
 # A signed request is accepted this long after it was signed (and no earlier than

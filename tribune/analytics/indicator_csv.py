@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 
 from django.utils.translation import gettext as _
 
+from tribune.core.row_errors import RowError
 from tribune.strategy.choices import Kpi
 
 from .forms_indicators import MAX_UPLOAD_BYTES, Figure, Lookups, read_figure
@@ -57,18 +58,6 @@ TOTAL_ROWS = frozenset({"total", "totals", "grand total"})
 _ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _GA4_DAY = re.compile(r"[0-9]{8}")
 _PLAUSIBLE_MEMBER = re.compile(r"(imported_)?visitors(_[0-9]{8}_[0-9]{8})?\.csv")
-
-
-@dataclass(frozen=True)
-class RowError:
-    """One bad cell: the file's line (the header is line 1; 0 for the whole file)."""
-
-    line: int
-    column: str
-    message: str
-
-    def as_dict(self) -> dict:
-        return {"line": self.line, "column": self.column, "message": self.message}
 
 
 class FileRefused(Exception):  # noqa: N818 - a verdict on the whole file, shown to the person

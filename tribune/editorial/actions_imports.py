@@ -18,6 +18,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tribune.core.row_errors import RowError
 from tribune.workspaces.actions import Access, access_workspace, check_action, record
 from tribune.workspaces.roles import Action
 
@@ -75,12 +76,12 @@ def run_job(job_id: int, networks: tuple[str, ...] = (), day_first: bool = True)
     try:
         access = access_workspace(job.created_by, job.workspace.slug, Action.WRITE_POSTS)
     except (Http404, PermissionDenied):
-        return _finish(job, [imports.RowError(0, "", _("You may no longer write posts here."))])
+        return _finish(job, [RowError(0, "", _("You may no longer write posts here."))])
     try:
         with job.file.open("rb") as f:
             text = imports.decode(f.read())
     except imports.FileRefused as exc:
-        return _finish(job, [imports.RowError(0, "", str(exc))])
+        return _finish(job, [RowError(0, "", str(exc))])
     settings = imports.ImportSettings(
         source_format=job.source_format,
         networks=tuple(networks),
@@ -94,7 +95,7 @@ def run_job(job_id: int, networks: tuple[str, ...] = (), day_first: bool = True)
     try:
         posts, errors = imports.read_rows(text, job.workspace, settings, progress)
     except imports.FileRefused as exc:
-        return _finish(job, [imports.RowError(0, "", str(exc))])
+        return _finish(job, [RowError(0, "", str(exc))])
     if errors:
         return _finish(job, errors)
     ImportJob.objects.filter(pk=job.pk).update(done_rows=len(posts))
@@ -103,13 +104,11 @@ def run_job(job_id: int, networks: tuple[str, ...] = (), day_first: bool = True)
     except Exception:
         # The transaction rolled back: say so on the job instead of leaving it "running".
         logger.exception("Import job %s failed", job.pk)
-        return _finish(
-            job, [imports.RowError(0, "", _("Something went wrong; nothing was imported."))]
-        )
+        return _finish(job, [RowError(0, "", _("Something went wrong; nothing was imported."))])
     return _finish(job, [], created)
 
 
-def _finish(job: ImportJob, errors: list[imports.RowError], created: int = 0) -> ImportJob:
+def _finish(job: ImportJob, errors: list[RowError], created: int = 0) -> ImportJob:
     job.status = ImportJob.Status.FAILED if errors else ImportJob.Status.DONE
     job.errors = [e.as_dict() for e in errors[:MAX_REPORTED_ERRORS]]
     if len(errors) > MAX_REPORTED_ERRORS:

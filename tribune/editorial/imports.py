@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.translation import gettext as _
 
+from tribune.core.row_errors import RowError
 from tribune.strategy.catalog import networks as catalog_networks
 from tribune.strategy.models import Objective, Persona
 from tribune.workspaces.models import Workspace
@@ -61,19 +62,6 @@ _url = URLValidator(schemes=["http", "https"])
 _LOCAL_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S")
 _DAY_FIRST = ("%d/%m/%Y %H:%M", "%d/%m/%y %H:%M", "%d-%m-%Y %H:%M", "%d.%m.%Y %H:%M")
 _MONTH_FIRST = ("%m/%d/%Y %H:%M", "%m/%d/%y %H:%M", "%m-%d-%Y %H:%M")
-
-
-@dataclass(frozen=True)
-class RowError:
-    """One bad cell: the file's line number (the header is line 1), its column, what is wrong."""
-
-    line: int
-    column: str
-    message: str
-
-    def as_dict(self) -> dict:
-        # The shape every import's errors share (templates/errors_by_line.html).
-        return {"line": self.line, "column": self.column, "message": self.message}
 
 
 @dataclass(frozen=True)
