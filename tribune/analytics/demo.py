@@ -351,12 +351,18 @@ def _post_readings(
     workspace: Workspace, publications: list[Publication], now: datetime
 ) -> list[Reading]:
     """Each post read on the schedule a connected account is read on, up to now."""
-    rng = _draws("readings")
+    rng, mix = _draws("readings"), _draws("mix")
     readings = []
     for p in publications:
         views, shares = REACH[p.network]
         final = {"views": views * p.strength}
-        final.update({name: views * p.strength * share for name, share in shares.items()})
+        # Each post draws its own mix: some get liked, others commented or clicked.
+        final.update(
+            {
+                name: final["views"] * share * math.exp(mix.gauss(0, 0.3))
+                for name, share in shares.items()
+            }
+        )
         published = p.target.published_at
         for offset in SCHEDULE:
             taken = published + offset + timedelta(minutes=rng.randint(1, 9))

@@ -20,8 +20,8 @@ from .reports import SECTIONS, at_send_time, build_report, last_full_month, next
 
 COMMENT = (
     "LinkedIn tient son rythme : les témoignages de clients ont amené des demandes de devis "
-    "de deux cafés. Instagram progresse moins vite que prévu malgré le jeu-concours ; nous "
-    "essayons des vidéos courtes le jeudi soir, le créneau qui marche le mieux."
+    "de deux cafés. Instagram progresse moins vite que prévu ; nous essayons des vidéos "
+    "courtes le jeudi soir, le créneau qui marche le mieux."
 )
 
 

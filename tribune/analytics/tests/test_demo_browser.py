@@ -1,7 +1,7 @@
 """A newcomer in the demo, in headless Chromium and in French (the demo team's language):
 open the workspace, see the objective at risk, open the network breakdown, export a
-chart's figures as CSV, download last month's report and read its PDF. axe-core on
-every page visited."""
+chart's figures as CSV, download last month's report and read its PDF (its period,
+sections, objectives and the team's comment). axe-core on every page visited."""
 
 from __future__ import annotations
 
@@ -9,8 +9,11 @@ import csv
 
 import pytest
 
+from tribune.analytics.reports import last_full_month
+from tribune.strategy.actions_objectives import workspace_today
 from tribune.testing.browser import axe_violations, sign_in
-from tribune.workspaces.demo import create_demo
+from tribune.workspaces.demo import SLUG, create_demo
+from tribune.workspaces.models import Workspace
 
 from .test_reports_content import pdf_text
 
@@ -79,6 +82,8 @@ def test_it_walks_a_newcomer_from_the_objective_at_risk_to_the_monthly_report(pa
         page.locator("a[href$='/pdf/']").first.click()
     with open(download.value.path(), "rb") as handle:
         text = pdf_text(handle.read())
-    for expected in ("Brûlerie des Canuts", "Rapport mensuel", "Avancement des objectifs",
-                     AT_RISK, "À risque", "Instagram", "LinkedIn", "jeu-concours"):  # fmt: skip
+    start, end = last_full_month(workspace_today(Workspace.objects.get(slug=SLUG)))
+    period = f"du {start:%d/%m/%Y} au {end:%d/%m/%Y}"
+    for expected in ("Brûlerie des Canuts", "Rapport mensuel", period, "Avancement des objectifs",
+                     "Croissance de l’audience", AT_RISK, "vidéos courtes"):  # fmt: skip
         assert expected in text, expected
