@@ -342,7 +342,9 @@ class ReportFrequency(models.TextChoices):
 
 class ReportSchedule(models.Model):
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
-    template = models.ForeignKey(ReportTemplate, on_delete=models.PROTECT, related_name="+")
+    # RESTRICT, not PROTECT: a template in use cannot be deleted on its own (the action says
+    # why), but deleting the whole workspace takes both.
+    template = models.ForeignKey(ReportTemplate, on_delete=models.RESTRICT, related_name="+")
     name = models.CharField(_("name"), max_length=120)
     frequency = models.CharField(_("frequency"), max_length=10, choices=ReportFrequency.choices)
     # A campaign report covers this period once; weekly and monthly ones the last full period.

@@ -211,7 +211,8 @@ class VariantMedia(models.Model):
     """A media item attached to a variant, in order; alt text may be adapted per network."""
 
     variant = models.ForeignKey(Variant, on_delete=models.CASCADE)
-    media = models.ForeignKey(MediaAsset, on_delete=models.PROTECT)
+    # RESTRICT: media in use cannot be deleted on its own, but a whole workspace can be.
+    media = models.ForeignKey(MediaAsset, on_delete=models.RESTRICT)
     position = models.PositiveSmallIntegerField(default=0)
     alt_text = models.TextField(_("alternative text for this network"), blank=True)
 
