@@ -83,8 +83,8 @@ class CollectionPlan(models.Model):
         return f"target {self.target_id} next {self.next_at}"
 
 
-class DayTotals(models.Model):
-    """A day's increase of each counter (0 when none); followers: the level at day's end."""
+class DayCounters(models.Model):
+    """A day's increase of each counter (0 when none), in the vocabulary's names."""
 
     views = models.BigIntegerField(default=0)
     reach = models.BigIntegerField(default=0)
@@ -95,8 +95,16 @@ class DayTotals(models.Model):
     saves = models.BigIntegerField(default=0)
     clicks = models.BigIntegerField(default=0)
     video_views = models.BigIntegerField(default=0)
-    followers = models.BigIntegerField(default=0)
     new_followers = models.BigIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class DayTotals(DayCounters):
+    """The day's counters, and followers: the level at day's end."""
+
+    followers = models.BigIntegerField(default=0)
 
     class Meta:
         abstract = True
@@ -131,7 +139,7 @@ class DailyRollup(DayTotals):
         return f"{self.day} {self.network} {self.account_id}"
 
 
-class NetworkDay(models.Model):
+class NetworkDay(DayCounters):
     """One day of one network and persona, every account added up: what objectives,
     audience growth and reports read (a few thousand rows a year, not millions).
 
@@ -151,16 +159,6 @@ class NetworkDay(models.Model):
     network = models.CharField(max_length=40)
     persona_id = models.BigIntegerField(default=0)
     posts = models.PositiveIntegerField(default=0)
-    views = models.BigIntegerField(default=0)
-    reach = models.BigIntegerField(default=0)
-    engagements = models.BigIntegerField(default=0)
-    likes = models.BigIntegerField(default=0)
-    comments = models.BigIntegerField(default=0)
-    shares = models.BigIntegerField(default=0)
-    saves = models.BigIntegerField(default=0)
-    clicks = models.BigIntegerField(default=0)
-    video_views = models.BigIntegerField(default=0)
-    new_followers = models.BigIntegerField(default=0)
     # Accounts with a followers level read that day: a network's level is known from
     # its first such day on.
     accounts_read = models.PositiveIntegerField(default=0)
