@@ -24,7 +24,7 @@ from tribune.editorial.rules_table import rules_for
 from tribune.networks.models import SECRET_FIELDS, Account
 
 from .models import Attempt, Outcome, Target, TargetState
-from .rollup import PUBLISHING_STATES
+from .rollup import PUBLISHING_STATES, rollup
 from .sweeper import MAX_LATENESS
 
 
@@ -45,6 +45,8 @@ class Claim:
     attempt: Attempt
     # When the account's next waiting target is due (None: nothing waits).
     next_due: datetime | None = None
+    # The post's state, when the claim already brought it in line (None: not yet).
+    post_state: str | None = None
 
 
 # The tables are Target's and Attempt's (test_claims checks the names still hold).
@@ -158,8 +160,16 @@ def claim_next(account_id: int, worker: str, now: datetime) -> Claim | None:
             worker=worker,
             started_at=now,
         )
+        # The post goes "publishing" in this same transaction when no one holds its row:
+        # one transaction less per publication. Never wait for it here: this transaction
+        # holds the target, and whoever holds the post (a person moving it back to
+        # draft) may be waiting for the target. execute() then does it, waiting.
+        post_state = rollup(target.post_id, wait=False)
+        if post_state is not None and post_state not in PUBLISHING_STATES:
+            transaction.set_rollback(True)  # it left the schedule meanwhile: no claim
+            return None
         after = first_two[1].next_attempt_at if len(first_two) > 1 else None
-        return Claim(target=target, attempt=attempt, next_due=after)
+        return Claim(target=target, attempt=attempt, next_due=after, post_state=post_state)
 
 
 def due_accounts(now: datetime, limit: int = 5000) -> list[int]:

@@ -113,7 +113,8 @@ def execute(claim: Claim) -> Settlement:
     account = target.account
     # Under the post's lock: a post taken back to draft or unscheduled between the claim
     # and now must not go out (once it is "publishing", the workflow cannot take it back).
-    if rollup(target.post_id) not in PUBLISHING_STATES:
+    # The claim did it already unless someone held the post at that moment.
+    if (claim.post_state or rollup(target.post_id)) not in PUBLISHING_STATES:
         return _withdrawn(claim)
     if not publishes_by_api(account):
         from .reminders import remind

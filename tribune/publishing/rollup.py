@@ -59,13 +59,25 @@ TARGET_STATES_SQL = "SELECT state, attempt_count FROM publishing_target WHERE po
 SET_POST_STATE_SQL = "UPDATE editorial_post SET state = %s, updated_at = %s WHERE id = %s"
 
 
-def rollup(post_id: int, reason: str = "") -> str:
-    """Bring the post's state in line with its targets; return the state."""
+def _lock_clause(wait: bool) -> str:
+    if not connection.features.has_select_for_update:
+        return ""  # SQLite: the write transaction already excludes every other
+    if not wait and connection.features.has_select_for_update_skip_locked:
+        return " FOR UPDATE SKIP LOCKED"
+    return " FOR UPDATE"
+
+
+def rollup(post_id: int, reason: str = "", wait: bool = True) -> str | None:
+    """Bring the post's state in line with its targets; return the state.
+
+    With wait=False, return None at once when someone else holds the post's row
+    (PostgreSQL), instead of waiting for it."""
     # Inside settle()'s transaction no savepoint is needed: nothing here is caught.
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-        cursor.execute(POST_STATE_SQL + lock, [post_id])
+        cursor.execute(POST_STATE_SQL + _lock_clause(wait), [post_id])
         row = cursor.fetchone()
+        if row is None and not wait:
+            return None  # held by someone else (or gone: the waiting call will say)
         if row is None:
             raise Post.DoesNotExist(f"post {post_id}")
         current = row[0]

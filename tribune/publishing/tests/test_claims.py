@@ -19,7 +19,7 @@ from datetime import timedelta
 
 import httpx
 import pytest
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from tribune.editorial import workflow
@@ -166,12 +166,37 @@ def test_it_cancels_and_never_claims_the_targets_of_a_post_taken_back_to_draft(
     assert drain(account.pk) == 0 and network.requests == []
 
 
-def test_it_withdraws_a_target_claimed_just_before_its_post_went_back_to_draft(
-    workspace, alice, network
-):
+def claim_while_someone_holds_the_post(account, monkeypatch):
+    """A claim made while a person held the post's row (PostgreSQL): the claim leaves
+    the post as it was, and execute() brings it in line, waiting for the row."""
+    held = claims.rollup
+
+    def post_held(post_id, reason="", wait=True):
+        return None if not wait else held(post_id, reason, wait)
+
+    monkeypatch.setattr(claims, "rollup", post_held)
+    taken = claim(account)
+    monkeypatch.setattr(claims, "rollup", held)
+    assert taken is not None and taken.post_state is None
+    return taken
+
+
+def test_it_makes_the_post_publishing_within_the_claim(workspace, alice):
+    """Once claimed, the post is "publishing": nobody can take it back to draft."""
     account = make_account(workspace)
     post = scheduled_post(workspace, alice, [account])
     taken = claim(account)
+    assert taken.post_state == PostState.PUBLISHING
+    post.refresh_from_db()
+    assert post.state == PostState.PUBLISHING
+
+
+def test_it_withdraws_a_target_claimed_just_before_its_post_went_back_to_draft(
+    workspace, alice, network, monkeypatch
+):
+    account = make_account(workspace)
+    post = scheduled_post(workspace, alice, [account])
+    taken = claim_while_someone_holds_the_post(account, monkeypatch)
     workflow.do_transition(access_for(alice, workspace), post, PostState.DRAFT)
     network.answers = [status(1)]
     execute(taken)
@@ -225,11 +250,11 @@ def test_it_keeps_unclaimed_a_retried_target_whose_post_went_back_to_draft(
 
 
 def test_it_gives_back_a_claim_with_history_when_its_post_went_back_to_draft(
-    workspace, alice, network
+    workspace, alice, network, monkeypatch
 ):
     account, post, target = failed_then_scheduled_again(workspace, alice, network)
     make_due(target)
-    taken = claim(account)
+    taken = claim_while_someone_holds_the_post(account, monkeypatch)
     workflow.do_transition(access_for(alice, workspace), post, PostState.DRAFT)
     sent = len(network.requests)
     execute(taken)
@@ -504,3 +529,39 @@ def test_it_counts_in_the_tables_the_models_use():
     """The claim's counts are hand-written SQL: they must name Target's and Attempt's tables."""
     assert f"FROM {Target._meta.db_table} " in claims.RUNNING_SQL
     assert f"FROM {Attempt._meta.db_table} " in claims.USED_SQL
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_never_waits_for_a_post_someone_holds(workspace, alice, tmp_path):
+    """The claim holds the target; a person moving the post may hold the post and wait for
+    the target. The claim must not wait for the post: it leaves the post to execute()."""
+    if not connection.features.has_select_for_update_skip_locked:
+        pytest.skip("row locks: PostgreSQL (SQLite's write transactions exclude each other)")
+    account = make_account(workspace)
+    post = scheduled_post(workspace, alice, [account])
+    use_db = shared_database(tmp_path)
+    held, release = threading.Event(), threading.Event()
+
+    def hold_the_post() -> None:
+        use_db()
+        try:
+            with transaction.atomic():
+                Post.objects.select_for_update().get(pk=post.pk)
+                held.set()
+                release.wait(timeout=20)
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=hold_the_post)
+    holder.start()
+    assert held.wait(timeout=20)
+    began = time.monotonic()
+    try:
+        taken = claims.claim_next(account.pk, "worker-a", timezone.now())
+    finally:
+        release.set()
+        holder.join(timeout=30)
+    assert time.monotonic() - began < 5, "the claim waited for the post"
+    assert taken is not None and taken.post_state is None
+    post.refresh_from_db()
+    assert post.state == PostState.SCHEDULED  # execute() brings it in line
