@@ -123,6 +123,23 @@ def measure_ingest(readings) -> dict:
     return {"stored": stored, "seconds": seconds, "rate": stored / seconds}
 
 
+def measure_rounds(rounds: list) -> dict:
+    """The production-shaped sample through `rollups.ingest()`, one call (and one commit)
+    per call the worker makes, round after round."""
+    from tribune.analytics import rollups
+
+    stored = calls = largest = 0
+    started = time.perf_counter()
+    for _, batch in rounds:
+        for readings in batch:
+            stored += rollups.ingest(readings)
+            calls += 1
+            largest = max(largest, len(readings))
+    seconds = time.perf_counter() - started
+    return {"stored": stored, "seconds": seconds, "rate": stored / seconds, "calls": calls,
+            "rounds": len(rounds), "largest": largest}  # fmt: skip
+
+
 def queries(ws) -> dict:
     from analytics_seed import TODAY
 
@@ -177,6 +194,13 @@ def child(backend: str, database_url: str, runs: int, volume: int, scale: int) -
     log(f"{backend}: plain copy of {len(readings):,} rows in {result['copy_s']:.1f} s")
     result["ingest"] = measure_ingest(readings)
     log(f"{backend}: ingest {result['ingest']['rate']:,.0f}/s")
+    rounds = analytics_seed.collection_rounds(ws.pk, sample, result["fill"]["per_account"])
+    produced = [reading for _, calls in rounds for call in calls for reading in call]
+    log(f"{backend}: {len(produced):,} readings in {len(rounds):,} rounds after NOW")
+    result["rounds_copy_s"] = baseline_copy(produced)
+    log(f"{backend}: plain copy of {len(produced):,} rows in {result['rounds_copy_s']:.1f} s")
+    result["rounds"] = measure_rounds(rounds)
+    log(f"{backend}: ingest in the worker's calls {result['rounds']}")
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")

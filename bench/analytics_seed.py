@@ -9,6 +9,7 @@ each reading, the first included, adds exactly c(t) to its day.
 from __future__ import annotations
 
 import random
+from bisect import bisect_left
 from datetime import UTC, date, datetime, timedelta
 
 NETWORKS = ["linkedin", "instagram", "bluesky", "mastodon", "facebook", "threads"]
@@ -144,3 +145,89 @@ def sample_readings(ws_id: int, limit: int):
             readings.append(Reading(ws_id, account_id, pk, taken, values, raw))
         last = pk
     return readings, last
+
+
+# -- the production-shaped sample: collection rounds after NOW --------------------------------
+ROUND = 600  # tasks.collect runs every 10 minutes
+EARLY = 600  # collect.EARLY: a plan due within 10 minutes is read with the round
+LEVEL_EVERY = 23.5 * HOUR  # collect.ACCOUNT_EVERY: followers once a day, by an hourly task
+LEVEL_MINUTE = 23  # tasks.read_levels runs at minute 23 of each hour
+
+
+def _round_of(due: float) -> int:
+    """The first round (1, 2, ... after NOW) whose run reads a plan due `due` s after NOW."""
+    return max(1, -(-int(due - EARLY) // ROUND))
+
+
+def collection_rounds(ws_id: int, limit: int, per_account: int) -> list:
+    """What the worker ingests after NOW, in its own calls, until about `limit` readings.
+
+    Returns [(seconds after NOW, calls)] in time order; `calls` is a list of reading
+    lists, one per `rollups.ingest()` call the worker makes: per round, one call per
+    account with that account's due targets (collect.collect_account), and per hourly
+    levels run, one call per account read (collect.read_account_level). Every reading
+    continues its target's or account's history after the fill and the worst-case
+    sample: reading k of a target holds k × c(t), account reading n holds
+    1000 + 10 × id + 2n (analytics_fill).
+    """
+    from tribune.networks.models import Account
+    from tribune.publishing.models import Target
+
+    targets = list(
+        Target.objects.filter(workspace_id=ws_id).values_list("pk", "account_id", "published_at")
+    )
+    accounts = list(Account.objects.filter(workspace_id=ws_id).values_list("pk", flat=True))
+    horizon = 8 * DAY
+    while True:
+        events = _events(ws_id, targets, sorted(accounts), per_account, horizon, limit)
+        taken = sum(len(call) for _, calls in events for call in calls)
+        if taken >= limit or horizon > OFFSETS[-1]:
+            return events
+        horizon *= 2
+
+
+def _events(ws_id, targets, accounts, per_account, horizon, limit) -> list:
+    from tribune.analytics.rollups import Reading
+
+    start = NOW.timestamp()
+    due: list[tuple[int, int, int, int]] = []  # (round, account, target, k) within horizon
+    for pk, account_id, published in targets:
+        after = published.timestamp() - start
+        for k in range(bisect_left(OFFSETS, -after) + 1, len(OFFSETS) + 1):
+            if after + OFFSETS[k - 1] > horizon:
+                break
+            due.append((_round_of(after + OFFSETS[k - 1]), account_id, pk, k))
+    due.sort()
+    rounds: dict[int, dict[int, list]] = {}
+    for r, account_id, pk, k in due:
+        # Read a few seconds apart, account after account, within the round's minutes.
+        moment = datetime.fromtimestamp(start + r * ROUND + account_id % 300, UTC)
+        values = values_at(pk, k)
+        raw = {"impressions": values["views"], "favourites": values["likes"]}
+        reading = Reading(ws_id, account_id, pk, moment, values, raw)
+        rounds.setdefault(r, {}).setdefault(account_id, []).append(reading)
+    events = [(r * ROUND, list(by_account.values())) for r, by_account in rounds.items()]
+    # Followers: the fill read each account last at START + (per_account - 1) × step; the
+    # hourly task reads it again at the first minute 23 past LEVEL_EVERY, then each day.
+    step = int((NOW - START).total_seconds()) // per_account
+    due_level = START.timestamp() + (per_account - 1) * step - start + LEVEL_EVERY
+    at = due_level - due_level % HOUR + LEVEL_MINUTE * 60
+    at += HOUR if at < due_level else 0
+    for n in range(per_account, per_account + int(horizon // DAY) + 1):
+        calls = []
+        for account_id in accounts:
+            level = 1000 + 10 * account_id + 2 * n
+            moment = datetime.fromtimestamp(start + at + account_id % 300, UTC)
+            reading = Reading(ws_id, account_id, None, moment, {"followers": level},
+                              {"followers_count": level})  # fmt: skip
+            calls.append([reading])
+        events.append((at, calls))
+        at += DAY
+    events.sort(key=lambda event: event[0])
+    kept, taken = [], 0
+    for event in events:
+        if taken >= limit:
+            break
+        kept.append(event)
+        taken += sum(len(call) for call in event[1])
+    return kept

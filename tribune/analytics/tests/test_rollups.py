@@ -12,6 +12,7 @@ from tribune.analytics import rollups as rollups_module
 from tribune.analytics.models import (
     AccountLatest,
     AnalyticsSettings,
+    BestTimeCell,
     NetworkDay,
     Snapshot,
     TargetTotals,
@@ -308,6 +309,27 @@ class TestBatches:
         assert network_days(workspace) == networks
         assert day_totals(workspace, "likes") == {"2026-01-14": 6, "2026-01-15": 6,
                                                    "2026-01-16": 6}  # fmt: skip
+
+    def test_it_writes_the_same_rows_whether_bound_or_copied(self, workspace, account, monkeypatch):
+        # PostgreSQL writes a few rows in one bound statement, more through a staging COPY.
+        targets = [published_target(account, PUBLISHED) for _ in range(2)]
+        readings = [reading(t, utc(2026, 1, 14 + d, 12), likes=3 * (d + 1), views=d)
+                    for d in range(2) for t in targets]  # fmt: skip
+        readings += [account_reading(account, utc(2026, 1, 14 + d, 9), 40 + d) for d in range(2)]
+        ingest(readings[:3])
+        ingest(readings[3:])
+        bound = (rollups(workspace), network_days(workspace), best_time_cells(workspace))
+        Snapshot.objects.all().delete()
+        TargetTotals.objects.all().delete()
+        AccountLatest.objects.all().delete()
+        _rows(workspace).delete()
+        NetworkDay.objects.all().delete()
+        BestTimeCell.objects.all().delete()
+        monkeypatch.setattr(rollups_module, "COPIED_FROM", 0)
+        ingest(readings[:3])
+        ingest(readings[3:])
+        assert (rollups(workspace), network_days(workspace), best_time_cells(workspace)) == bound
+        assert day_totals(workspace, "likes") == {"2026-01-14": 6, "2026-01-15": 6}
 
     def test_it_runs_the_same_number_of_queries_for_ten_times_the_readings(self, account):
         def queries(count: int) -> int:
