@@ -40,10 +40,14 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SIZES = {  # accounts, targets, sample readings through ingest()
+SIZES = {  # accounts, targets, readings of each sample through ingest()
     "postgresql": (500, 200_000, 500_000),
     "sqlite": (50, 20_000, 100_000),
 }
+# The worker's own calls carry about one reading each: a few milliseconds a call, whatever
+# the volume. Their slice of the production-shaped sample is a fifth of the others, so the
+# whole bench stays under half an hour.
+WORKER_SHARE = 5
 TARGET_RATE, TARGET_P95_MS, TARGET_REPORT_S = 50_000, 200.0, 10.0
 REPORT_RUNS = 3
 
@@ -123,20 +127,33 @@ def measure_ingest(readings) -> dict:
     return {"stored": stored, "seconds": seconds, "rate": stored / seconds}
 
 
-def measure_rounds(rounds: list) -> dict:
-    """The production-shaped sample through `rollups.ingest()`, one call (and one commit)
-    per call the worker makes, round after round."""
+def _split(rounds: list, readings: int) -> int:
+    """How many of the first rounds hold at least `readings` readings."""
+    taken = 0
+    for index, (_, calls) in enumerate(rounds):
+        if taken >= readings:
+            return index
+        taken += sum(len(call) for call in calls)
+    return len(rounds)
+
+
+def measure_rounds(rounds: list, per_round: bool) -> dict:
+    """Production-shaped readings through `rollups.ingest()`, round after round: one call
+    (and one commit) per call the worker makes, or with `per_round` one per round."""
     from tribune.analytics import rollups
 
-    stored = calls = largest = 0
+    batches = [calls for _, calls in rounds]
+    if per_round:
+        batches = [[[reading for call in calls for reading in call]] for calls in batches]
+    stored = count = largest = 0
     started = time.perf_counter()
-    for _, batch in rounds:
-        for readings in batch:
+    for calls in batches:
+        for readings in calls:
             stored += rollups.ingest(readings)
-            calls += 1
+            count += 1
             largest = max(largest, len(readings))
     seconds = time.perf_counter() - started
-    return {"stored": stored, "seconds": seconds, "rate": stored / seconds, "calls": calls,
+    return {"stored": stored, "seconds": seconds, "rate": stored / seconds, "calls": count,
             "rounds": len(rounds), "largest": largest}  # fmt: skip
 
 
@@ -180,6 +197,7 @@ def child(backend: str, database_url: str, runs: int, volume: int, scale: int) -
         TargetTotals,
     )
     from tribune.analytics.reports import build_report, last_full_month
+    from tribune.analytics.rollups import BATCH
 
     accounts, targets, sample = (n // scale for n in SIZES[backend])
     result: dict = {"backend": backend, "accounts": accounts, "targets": targets}
@@ -193,14 +211,24 @@ def child(backend: str, database_url: str, runs: int, volume: int, scale: int) -
     result["copy_s"] = baseline_copy(readings)
     log(f"{backend}: plain copy of {len(readings):,} rows in {result['copy_s']:.1f} s")
     result["ingest"] = measure_ingest(readings)
+    result["batch"] = BATCH
     log(f"{backend}: ingest {result['ingest']['rate']:,.0f}/s")
-    rounds = analytics_seed.collection_rounds(ws.pk, sample, result["fill"]["per_account"])
-    produced = [reading for _, calls in rounds for call in calls for reading in call]
-    log(f"{backend}: {len(produced):,} readings in {len(rounds):,} rounds after NOW")
-    result["rounds_copy_s"] = baseline_copy(produced)
-    log(f"{backend}: plain copy of {len(produced):,} rows in {result['rounds_copy_s']:.1f} s")
-    result["rounds"] = measure_rounds(rounds)
-    log(f"{backend}: ingest in the worker's calls {result['rounds']}")
+    # Production-shaped: collection rounds after NOW, first in the worker's own calls
+    # (one per account and round, one per followers reading), then, going on from there,
+    # one call per round (every account's readings of the round together).
+    worker_part = sample // WORKER_SHARE
+    rounds = analytics_seed.collection_rounds(
+        ws.pk, worker_part + sample, result["fill"]["per_account"]
+    )
+    split = _split(rounds, worker_part)
+    for name, part, per_round in (("worker", rounds[:split], False),
+                                  ("rounds", rounds[split:], True)):  # fmt: skip
+        produced = [reading for _, calls in part for call in calls for reading in call]
+        log(f"{backend}: {name}: {len(produced):,} readings in {len(part):,} rounds after NOW")
+        copy_s = baseline_copy(produced)
+        log(f"{backend}: {name}: plain copy of {len(produced):,} rows in {copy_s:.1f} s")
+        result[name] = {**measure_rounds(part, per_round), "copy_s": copy_s}
+        log(f"{backend}: {name}: ingest {result[name]}")
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
@@ -269,11 +297,27 @@ def report(results: list[dict]) -> int:
         print(f"rollups add up to the latest totals: {r['consistent']}")
         print(f"seed {r['seed_s']:.0f} s; SQL fill {r['fill']['stored']:,} snapshots in "
               f"{r['fill']['seconds']:.0f} s")  # fmt: skip
-        print(f"ingest(): {ingest['stored']:,} readings in {ingest['seconds']:.1f} s = "
-              f"{ingest['rate']:,.0f}/s; plain copy of the same rows {r['copy_s']:.1f} s = "
-              f"{ingest['stored'] / r['copy_s']:,.0f}/s; ingest runs at {ratio:.2f}× the copy "
-              f"rate (target ≥ {TARGET_RATE:,}/s)")  # fmt: skip
-        if pg and ingest["rate"] < TARGET_RATE:
+        print(f"ingestion, worst case (the whole schedule of the first targets, time order, "
+              f"calls of {r['batch']:,}): {ingest['stored']:,} readings in "
+              f"{ingest['seconds']:.1f} s = {ingest['rate']:,.0f}/s; plain copy of the same rows "
+              f"{r['copy_s']:.1f} s = {ingest['stored'] / r['copy_s']:,.0f}/s; ratio "
+              f"{ratio:.2f}")  # fmt: skip
+        labels = {"worker": "production-shaped, in the worker's own calls (one per account and "
+                            "round, one per followers reading)",
+                  "rounds": "production-shaped, one call per round (not what the worker does "
+                            "today)"}  # fmt: skip
+        for name, label in labels.items():
+            part = r[name]
+            print(f"ingestion, {label}: {part['stored']:,} readings in {part['rounds']:,} rounds, "
+                  f"{part['calls']:,} calls (largest {part['largest']:,}), "
+                  f"{part['seconds']:.1f} s = {part['rate']:,.0f}/s, "
+                  f"{part['seconds'] / part['calls'] * 1000:.2f} ms a call; plain copy of the "
+                  f"same rows {part['copy_s']:.1f} s = {part['stored'] / part['copy_s']:,.0f}/s; "
+                  f"ratio {part['copy_s'] / part['seconds']:.2f}")  # fmt: skip
+        verdict = "met" if r["worker"]["rate"] >= TARGET_RATE else "MISSED"
+        print(f"ingestion target ≥ {TARGET_RATE:,}/s on the production-shaped sample as the "
+              f"worker ingests it: {verdict}")  # fmt: skip
+        if pg and r["worker"]["rate"] < TARGET_RATE:
             missed.append("ingestion")
         print(f"{'query':42} {'median ms':>10} {'p95 ms':>10}  verdict")
         for name, q in r["queries"].items():
