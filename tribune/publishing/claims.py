@@ -109,6 +109,26 @@ def _may_send(account: Account, now: datetime) -> bool:
     return pace.requests is None or account.used < pace.requests
 
 
+def _first_waiting(account: Account, now: datetime, count: int) -> list[Target]:
+    """The account's next targets in line, most overdue first, locked (PostgreSQL)."""
+    waiting = (
+        Target.objects.filter(
+            account=account,
+            state=TargetState.SCHEDULED,
+            # A post back in draft keeps the targets that already had attempts (their
+            # key and doubt matter when it is scheduled again): they wait, unclaimed.
+            post__state__in=PUBLISHING_STATES,
+        )
+        # Never tried and over an hour late: the sweeper fails it as "missed" and tells
+        # people; a task that ran late (a worker back after hours) must not publish it.
+        .exclude(attempt_count=0, next_attempt_at__lt=now - MAX_LATENESS)
+        .order_by("next_attempt_at", "pk")
+    )
+    if connection.features.has_select_for_update_skip_locked:
+        waiting = waiting.select_for_update(skip_locked=True, of=("self",))
+    return list(waiting[:count])
+
+
 def claim_next(account_id: int, worker: str, now: datetime) -> Claim | None:
     """Claim the account's most overdue target, or None (nothing due, busy, paused, over budget)."""
     with transaction.atomic():
@@ -117,24 +137,9 @@ def claim_next(account_id: int, worker: str, now: datetime) -> Claim | None:
         # the account's problem, instead of leaving them "scheduled" for ever.
         if account is None or not _may_send(account, now):
             return None
-        waiting = (
-            Target.objects.filter(
-                account=account,
-                state=TargetState.SCHEDULED,
-                # A post back in draft keeps the targets that already had attempts (their
-                # key and doubt matter when it is scheduled again): they wait, unclaimed.
-                post__state__in=PUBLISHING_STATES,
-            )
-            # Never tried and over an hour late: the sweeper fails it as "missed" and tells
-            # people; a task that ran late (a worker back after hours) must not publish it.
-            .exclude(attempt_count=0, next_attempt_at__lt=now - MAX_LATENESS)
-            .order_by("next_attempt_at", "pk")
-        )
-        if connection.features.has_select_for_update_skip_locked:
-            waiting = waiting.select_for_update(skip_locked=True, of=("self",))
         # The second in line tells drain() whether to go on: its own task may have found
         # the account busy with this one.
-        first_two = list(waiting[:2])
+        first_two = _first_waiting(account, now, 2)
         if not first_two or first_two[0].next_attempt_at > now:
             return None
         target = first_two[0]
