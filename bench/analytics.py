@@ -12,11 +12,18 @@ targets), then reaches the snapshot volume in three steps:
 1. fill: most readings written in SQL (analytics_fill.py) with their
    TargetTotals, AccountLatest and DailyRollup rows computed by GROUP BY from
    the same formula ingestion would have folded;
-2. baseline: a plain COPY (SQLite: executemany INSERT) of the sample's
-   snapshot rows into the snapshot table, committed, timed, then deleted;
-3. sample: the same readings (PostgreSQL 500,000, SQLite 100,000: the whole
-   schedule of the first targets) through the real `rollups.ingest()`, in calls
-   of `rollups.BATCH` readings, on the filled table: the ingestion rate.
+2. worst case: the whole schedule of the first targets (PostgreSQL 500,000
+   readings, SQLite 100,000), written once by a plain COPY (SQLite: executemany
+   INSERT) in transactions of `rollups.BATCH` rows, timed, deleted; then through
+   the real `rollups.ingest()` in calls of `rollups.BATCH`, in time order;
+3. production-shaped: collection rounds after the history (every 10 minutes, the
+   plans due then, targets of every age; followers once a day per account),
+   continuing each target's and account's readings (analytics_seed.
+   collection_rounds). First a fifth of the volume in the worker's own calls
+   (collect_account: one ingest() per account and round; read_account_level:
+   one per followers reading), then the full volume, going on from there, in
+   one ingest() per round. Each slice also gets the plain COPY of its rows,
+   timed as in step 2. The ingestion target is judged on the worker's calls.
 
 Then each dashboard query (the overview's parts, the breakdowns, the best-time
 heatmap and slot suggestions, `kpis.measure_all`) N times after a warm-up
