@@ -46,6 +46,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from throwaway import configure
+
 ROOT = Path(__file__).resolve().parents[1]
 SIZES = {  # accounts, targets, readings of each sample through ingest()
     "postgresql": (500, 200_000, 500_000),
@@ -61,26 +63,6 @@ REPORT_RUNS = 3
 
 def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
-def configure(var: Path, database_url: str) -> None:
-    sys.path.insert(0, str(ROOT))
-    for name in [k for k in os.environ if k.startswith("TRIBUNE_")]:
-        del os.environ[name]
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="tribune.settings",
-        TRIBUNE_VAR_DIR=str(var),
-        TRIBUNE_DATABASE_URL=database_url,
-        TRIBUNE_ALLOWED_HOSTS="testserver",
-        TRIBUNE_TESTING="true",
-        TRIBUNE_LOG_LEVEL="ERROR",
-    )
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", interactive=False, verbosity=0)
 
 
 def summary(times: list[float]) -> dict:

@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -33,6 +32,8 @@ import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+
+from throwaway import configure
 
 ROOT = Path(__file__).resolve().parents[1]
 TOTAL_POSTS, MONTH_POSTS = 100_000, 5_000
@@ -43,28 +44,6 @@ SPAN_START = date(2025, 1, 1)
 SPAN_DAYS = 3 * 365
 TARGETS_MS = {"feed": 150.0, "check": 500.0, "import": 30_000.0}
 NETWORKS = ["linkedin", "instagram", "bluesky", "x", "facebook", "threads"]
-
-
-def configure(var: Path, database_url: str) -> None:
-    """Point Tribune at a throw-away folder and the given database, then set Django up."""
-    sys.path.insert(0, str(ROOT))
-    for name in [k for k in os.environ if k.startswith("TRIBUNE_")]:
-        del os.environ[name]
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="tribune.settings",
-        TRIBUNE_VAR_DIR=str(var),
-        TRIBUNE_DATABASE_URL=database_url,
-        TRIBUNE_ALLOWED_HOSTS="testserver",
-        TRIBUNE_TESTING="true",
-        TRIBUNE_LOG_LEVEL="ERROR",
-    )
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", interactive=False, verbosity=0)
-    (var / "static").mkdir(exist_ok=True)
 
 
 def seed(slug: str, total: int, in_month: int) -> tuple[object, object]:

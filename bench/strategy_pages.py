@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import os
 import statistics
 import sys
 import tempfile
@@ -24,33 +23,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from throwaway import configure
+
 MAX_QUERIES = 15
 P95_TARGET_MS = 50.0
 PERSONAS, OBJECTIVES, CHOICES, MEMBERS = 200, 200, 30, 8
-
-
-def configure(var: Path) -> None:
-    """Point Tribune at a throw-away folder and database, then set Django up."""
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    for name in [k for k in os.environ if k.startswith("TRIBUNE_")]:
-        del os.environ[name]
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="tribune.settings",
-        TRIBUNE_VAR_DIR=str(var),
-        TRIBUNE_DATABASE_URL=f"sqlite:///{var / 'bench.sqlite3'}",
-        TRIBUNE_ALLOWED_HOSTS="testserver",
-        # Plain static storage (no collectstatic needed) and fast password hashing;
-        # neither changes what a page costs to render.
-        TRIBUNE_TESTING="true",
-        TRIBUNE_LOG_LEVEL="ERROR",
-    )
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", interactive=False, verbosity=0)
-    (var / "static").mkdir()  # whitenoise warns about a missing STATIC_ROOT
 
 
 def seed() -> tuple[object, dict[str, object]]:
