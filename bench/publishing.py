@@ -6,8 +6,6 @@
     options: --workers N --threads N --targets N --accounts N --latency S
              --error-rate F --rate-limited-rate F --lease S --kills N
              --timeout S --keep --huey-options "-m 1" (passed to `tribune worker`)
-    diagnostics (a proposed fix, tried in the workers by bench/publishing_worker.py):
-             --network-concurrency N  --shared-tls
 
 Each run builds a throw-away install (a temporary var dir; SQLite there, or
 the PostgreSQL database tribune_bench_pub dropped and created again, with
@@ -247,9 +245,7 @@ def report(args, found: dict, extra: dict) -> int:
     print(f"machine: {extra['machine']}; load at the end {extra['load_end']}")
     print(
         f"workers: {args.workers} x TRIBUNE_WORKER_THREADS={args.threads}, Mastodon network "
-        f"concurrency {args.network_concurrency or mastodon_concurrency()} per process"
-        + (" (DIAGNOSTIC)" if args.network_concurrency else "")
-        + ("; DIAGNOSTIC: one SSL context per process" if args.shared_tls else "")
+        f"concurrency {mastodon_concurrency()} per process"
         + (f"; worker options {args.huey_options}" if args.huey_options else "")
     )
     print(
@@ -360,8 +356,6 @@ def main() -> int:
     parser.add_argument("--rate-limited-rate", type=float)
     parser.add_argument("--lease", type=int)
     parser.add_argument("--kills", type=int)
-    parser.add_argument("--network-concurrency", type=int)
-    parser.add_argument("--shared-tls", action="store_true")
     parser.add_argument(
         "--huey-options", default="", help='passed to `tribune worker`, e.g. "-m 1"'
     )
@@ -385,9 +379,7 @@ def main() -> int:
     faults = simulator.Faults(args.latency, args.error_rate, args.rate_limited_rate, seed=args.seed)
     sim, sim_url = simulator.start(faults, var / "simulator.log")
     install = setup.prepare_install(args.backend, var, args.lease)
-    workers = procs.Workers(
-        var, args.threads, args.network_concurrency, args.shared_tls, args.huey_options.split()
-    )
+    workers = procs.Workers(var, args.threads, args.huey_options.split())
     extra: dict = {"machine": machine(), "kills": []}
     try:
         setup.setup_django()
@@ -397,8 +389,7 @@ def main() -> int:
         for n in range(args.workers):
             workers.start(f"worker{n + 1}")
         if args.scenario == "burst":
-            per_process = args.network_concurrency or mastodon_concurrency()
-            slots = min(args.threads, per_process) * args.workers
+            slots = min(args.threads, mastodon_concurrency()) * args.workers
             extra["raw"] = simulator.capacity(sim_url, slots, min(args.targets, 2000))
             simulator.reset(sim_url, faults)
         from django.utils import timezone

@@ -35,22 +35,12 @@ class Workers:
 
     var: Path
     threads: int
-    # Diagnostics (bench/publishing_worker.py): Mastodon's per-process network
-    # concurrency, and one SSL context per process instead of one per publish.
-    network_concurrency: int | None = None
-    shared_tls: bool = False
     # Options passed through to huey's run_huey (`tribune worker -m 1`, say).
     huey_options: list[str] = field(default_factory=list)
     running: dict[str, Worker] = field(default_factory=dict)
     started: int = 0
 
     def command(self) -> list[str]:
-        if self.network_concurrency or self.shared_tls:
-            wrapper = str(Path(__file__).with_name("publishing_worker.py"))
-            command = [sys.executable, wrapper]
-            if self.network_concurrency:
-                command += ["--network-concurrency", str(self.network_concurrency)]
-            return command + (["--shared-tls"] if self.shared_tls else []) + self.huey_options
         # What `tribune run` starts.
         return [sys.executable, "-m", "tribune.cli", "worker", *self.huey_options]
 
