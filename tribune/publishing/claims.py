@@ -15,11 +15,13 @@ import socket
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
 
+from tribune.core import fastsql
+from tribune.editorial.models import Post
 from tribune.editorial.rules_table import rules_for
 from tribune.networks.models import SECRET_FIELDS, Account
 
@@ -79,6 +81,21 @@ def _counts(account_id: int, since: datetime | None, now: datetime) -> tuple[int
     return row[0], (row[1] if since is not None else None)
 
 
+@lru_cache(maxsize=4)
+def _lock_account_sql(vendor: str) -> str:
+    """The account's row, locked, its secrets left unread (deferred).
+
+    Secrets stay unread until execute() needs them: one that no key opens (a lost key)
+    must fail the target there, visibly, not break every claim of the account."""
+    q = connection.ops.quote_name
+    columns = ", ".join(
+        q(f.column) for f in Account._meta.concrete_fields if f.attname not in SECRET_FIELDS
+    )
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    table, pk = q(Account._meta.db_table), q(Account._meta.pk.column)
+    return f"SELECT {columns} FROM {table} WHERE {pk} = %s{lock}"  # noqa: S608
+
+
 def _locked_account(account_id: int, now: datetime) -> Account | None:
     """Lock the account, then count its running publishes (`running`) and the requests of
     its budget's window (`used`; None when the network sets no budget).
@@ -86,10 +103,9 @@ def _locked_account(account_id: int, now: datetime) -> Account | None:
     The counts are a statement of their own, after the lock: on PostgreSQL a statement
     sees the database as it was when the statement began, so counts taken in the
     locking statement would miss the claim that held the lock while it waited (two
-    requests of one account at once, seen in bench/publishing.py)."""
-    # Secrets stay unread until execute() needs them: one that no key opens (a lost
-    # key) must fail the target there, visibly, not break every claim of the account.
-    found = Account.objects.select_for_update().defer(*SECRET_FIELDS).filter(pk=account_id)
+    requests of one account at once, seen in bench/publishing.py).
+    Raw SQL built once (fastsql's reason): the ORM compiled this on every claim."""
+    found = Account.objects.raw(_lock_account_sql(connection.vendor), [account_id])
     account = next(iter(found), None)
     if account is None:
         return None
@@ -109,24 +125,36 @@ def _may_send(account: Account, now: datetime) -> bool:
     return pace.requests is None or account.used < pace.requests
 
 
+@lru_cache(maxsize=4)
+def _waiting_sql(vendor: str) -> str:
+    """The account's targets in line: scheduled, of a post in a publishing state, not
+    missed, most overdue first, locked without waiting for rows others hold (PostgreSQL).
+
+    - A post back in draft keeps the targets that already had attempts (their key and
+      doubt matter when it is scheduled again): they wait, unclaimed.
+    - Never tried and over an hour late: the sweeper fails it as "missed" and tells
+      people; a task that ran late (a worker back after hours) must not publish it."""
+    q = connection.ops.quote_name
+    columns = ", ".join(f"t.{q(f.column)}" for f in Target._meta.concrete_fields)
+    states = ", ".join(["%s"] * len(PUBLISHING_STATES))
+    lock = ""
+    if connection.features.has_select_for_update_skip_locked:
+        lock = " FOR UPDATE OF t SKIP LOCKED"
+    return (
+        f"SELECT {columns} FROM {q(Target._meta.db_table)} t "  # noqa: S608
+        f"INNER JOIN {q(Post._meta.db_table)} p ON p.id = t.post_id "
+        f"WHERE t.account_id = %s AND t.state = %s AND p.state IN ({states}) "
+        "AND NOT (t.attempt_count = 0 AND t.next_attempt_at < %s) "
+        f"ORDER BY t.next_attempt_at, t.id LIMIT %s{lock}"
+    )
+
+
 def _first_waiting(account: Account, now: datetime, count: int) -> list[Target]:
     """The account's next targets in line, most overdue first, locked (PostgreSQL)."""
-    waiting = (
-        Target.objects.filter(
-            account=account,
-            state=TargetState.SCHEDULED,
-            # A post back in draft keeps the targets that already had attempts (their
-            # key and doubt matter when it is scheduled again): they wait, unclaimed.
-            post__state__in=PUBLISHING_STATES,
-        )
-        # Never tried and over an hour late: the sweeper fails it as "missed" and tells
-        # people; a task that ran late (a worker back after hours) must not publish it.
-        .exclude(attempt_count=0, next_attempt_at__lt=now - MAX_LATENESS)
-        .order_by("next_attempt_at", "pk")
-    )
-    if connection.features.has_select_for_update_skip_locked:
-        waiting = waiting.select_for_update(skip_locked=True, of=("self",))
-    return list(waiting[:count])
+    missed_before = connection.ops.adapt_datetimefield_value(now - MAX_LATENESS)
+    states = sorted(s.value for s in PUBLISHING_STATES)
+    params = [account.pk, TargetState.SCHEDULED.value, *states, missed_before, count]
+    return list(Target.objects.raw(_waiting_sql(connection.vendor), params))
 
 
 def claim_next(account_id: int, worker: str, now: datetime) -> Claim | None:
@@ -144,12 +172,12 @@ def claim_next(account_id: int, worker: str, now: datetime) -> Claim | None:
             return None
         target = first_two[0]
         until = now + lease()
-        taken = Target.objects.filter(pk=target.pk, state=TargetState.SCHEDULED).update(
-            state=TargetState.PUBLISHING,
-            lease_owner=worker,
-            lease_until=until,
-            attempt_count=F("attempt_count") + 1,
-        )
+        taken = fastsql.update(
+            Target,
+            {"id": target.pk, "state": TargetState.SCHEDULED},
+            {"state": TargetState.PUBLISHING, "lease_owner": worker, "lease_until": until,
+             "attempt_count": fastsql.Add(1)},
+        )  # fmt: skip
         if not taken:
             return None
         # What the UPDATE wrote: the row is ours (locked on PostgreSQL; on SQLite the
@@ -158,13 +186,9 @@ def claim_next(account_id: int, worker: str, now: datetime) -> Claim | None:
             TargetState.PUBLISHING, worker, until)  # fmt: skip
         target.attempt_count += 1
         target.account = account
-        attempt = Attempt.objects.create(
-            target=target,
-            account=account,
-            number=target.attempt_count,
-            worker=worker,
-            started_at=now,
-        )
+        attempt = fastsql.insert(Attempt(
+            target=target, account=account, number=target.attempt_count, worker=worker,
+            started_at=now))  # fmt: skip
         # The post goes "publishing" in this same transaction when no one holds its row:
         # one transaction less per publication. Never wait for it here: this transaction
         # holds the target, and whoever holds the post (a person moving it back to

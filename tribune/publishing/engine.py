@@ -29,6 +29,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tribune.core import fastsql
 from tribune.core.crypto import CredentialsUnreadable
 from tribune.editorial.models import Variant
 from tribune.editorial.rules_table import rules_for
@@ -250,7 +251,11 @@ def _attempt(claim: Claim, connector: Connector, variant: Variant, draft: PostDr
                 ref, last_status = result.ref, result.status
                 published_now = True
             refs.append(ref)
-            if not _save_progress(claim, refs) and len(refs) < len(steps):
+            if len(refs) == len(steps):
+                # The last part: settle() writes every reference with the publication, one
+                # write less. Should this worker die first, the next attempt checks first.
+                claim.target.thread_refs = _ref_rows(refs)
+            elif not _save_progress(claim, refs):
                 # Our lease ran out and the sweeper took the target back: the next attempt
                 # resumes from what was saved, checking first. Sending more parts would race it.
                 return _lease_lost()
@@ -298,9 +303,13 @@ def _lease_lost() -> Settlement:
         message=_("The lease ran out during a thread; another attempt resumes it."))  # fmt: skip
 
 
+def _ref_rows(refs: list[RemoteRef]) -> list[dict]:
+    return [{"remote_id": r.remote_id, "url": r.url, "extra": r.extra} for r in refs]
+
+
 def _save_progress(claim: Claim, refs: list[RemoteRef]) -> bool:
     """Save the parts published so far; False when this worker no longer holds the target."""
-    rows = [{"remote_id": r.remote_id, "url": r.url, "extra": r.extra} for r in refs]
+    rows = _ref_rows(refs)
     saved = Target.objects.filter(pk=claim.target.pk, lease_owner=claim.attempt.worker).update(
         thread_refs=rows
     )
@@ -394,14 +403,14 @@ def settle(claim: Claim, result: Settlement) -> Settlement:
             url=result.ref.url[:1000],
             remote_extra=result.ref.extra,
             published_at=now,
+            # Every part's reference; the last one was not saved on its own (see _attempt).
+            thread_refs=target.thread_refs,
         )
     if result.next_at is not None:
         fields["next_attempt_at"] = result.next_at
     with transaction.atomic():
-        mine = Target.objects.filter(
-            pk=target.pk, state=TargetState.PUBLISHING, lease_owner=attempt.worker
-        )
-        moved = mine.update(**fields)
+        mine = {"id": target.pk, "state": TargetState.PUBLISHING, "lease_owner": attempt.worker}
+        moved = fastsql.update(Target, mine, fields)
         if not moved and result.state == TargetState.PUBLISHED:
             # Our lease ran out and the sweeper took the target back, but we saw
             # the network publish it: that fact wins over any later doubt.
@@ -410,14 +419,14 @@ def settle(claim: Claim, result: Settlement) -> Settlement:
                 .exclude(state=TargetState.PUBLISHED)
                 .update(**fields)
             )
-        Attempt.objects.filter(pk=attempt.pk).update(
-            finished_at=now,
-            outcome=result.outcome,
-            status_code=result.status_code,
-            remote_id=result.ref.remote_id[:500] if result.ref else "",
-            url=result.ref.url[:1000] if result.ref else "",
-            message=result.message[:5000],
-        )
+        fastsql.update(Attempt, {"id": attempt.pk}, {
+            "finished_at": now,
+            "outcome": result.outcome,
+            "status_code": result.status_code,
+            "remote_id": result.ref.remote_id[:500] if result.ref else "",
+            "url": result.ref.url[:1000] if result.ref else "",
+            "message": result.message[:5000],
+        })  # fmt: skip
         if moved:
             rollup(target.post_id)
             _notify(target.pk, result.state)

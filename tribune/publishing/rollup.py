@@ -13,6 +13,7 @@ from __future__ import annotations
 from django.db import connection, transaction
 from django.utils import timezone
 
+from tribune.core import fastsql
 from tribune.editorial.choices import PostState
 from tribune.editorial.models import Post, Transition
 
@@ -87,7 +88,7 @@ def rollup(post_id: int, reason: str = "", wait: bool = True) -> str | None:
         new = derive(cursor.fetchall())
         if new is None or new == current:
             return current
-        Transition.objects.create(post_id=post_id, from_state=current, to_state=new, reason=reason)
+        fastsql.insert(Transition(post_id=post_id, from_state=current, to_state=new, reason=reason))
         now = connection.ops.adapt_datetimefield_value(timezone.now())
         cursor.execute(SET_POST_STATE_SQL, [new, now, post_id])
         return new

@@ -58,6 +58,10 @@ def axe_violations(page, impacts: tuple[str, ...] = ("serious", "critical")) -> 
     # An element waiting on an htmx request is dimmed (.htmx-request, opacity .6): on a
     # loaded machine axe would judge its contrast mid-request. Judge the settled page.
     page.wait_for_function("() => !document.querySelector('.htmx-request')")
+    # A field's delayed check (hx-trigger "input delay:400ms") may start just after: wait
+    # it out.
+    page.wait_for_timeout(500)
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
     page.add_script_tag(path=str(AXE_JS))
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     return [

@@ -1,0 +1,74 @@
+"""core.fastsql writes what the ORM would have written, on both databases.
+
+The publishing path writes targets, attempts and post transitions through it;
+these tests compare its rows with the ORM's own, field by field, and check the
+assumption it rests on: no signal receivers on those models.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db.models import signals
+from django.forms.models import model_to_dict
+from django.utils import timezone
+
+from tribune.core import fastsql
+from tribune.editorial.models import Transition
+from tribune.publishing.models import Attempt, Target, TargetState
+
+from .support import make_account, scheduled_post, targets
+
+pytestmark = pytest.mark.django_db
+
+
+def _row(instance) -> dict:
+    fresh = type(instance).objects.get(pk=instance.pk)
+    values = model_to_dict(fresh)
+    values.pop("id")
+    return values
+
+
+def test_it_inserts_the_row_the_orm_would_insert(workspace, alice):
+    [target] = targets(scheduled_post(workspace, alice, [make_account(workspace)]))
+    started = timezone.now()
+    fields = {"target": target, "account_id": target.account_id, "number": 3,
+              "worker": "host:1:2", "started_at": started}  # fmt: skip
+    by_orm = Attempt.objects.create(**fields)
+    Attempt.objects.filter(pk=by_orm.pk).update(number=4)  # one target, distinct rows
+    by_fastsql = fastsql.insert(Attempt(**fields))
+    assert by_fastsql.pk is not None and by_fastsql.pk != by_orm.pk
+    assert by_fastsql._state.adding is False
+    expected = {**_row(by_orm), "number": 3}
+    assert _row(by_fastsql) == expected
+
+
+def test_it_fills_defaults_as_the_orm_does(workspace, alice):
+    post = scheduled_post(workspace, alice, [make_account(workspace)])
+    before = timezone.now()
+    written = fastsql.insert(Transition(post_id=post.pk, from_state="scheduled",
+                                        to_state="publishing"))  # fmt: skip
+    row = Transition.objects.get(pk=written.pk)
+    assert (row.reason, row.client_name, row.actor_id) == ("", "", None)
+    assert before <= row.at <= timezone.now()  # the field's default, timezone.now
+
+
+def test_it_updates_only_rows_matching_every_condition(workspace, alice):
+    [target] = targets(scheduled_post(workspace, alice, [make_account(workspace)]))
+    until = timezone.now() + timedelta(minutes=10)
+    changes = {"state": TargetState.PUBLISHING, "lease_owner": "w1", "lease_until": until,
+               "attempt_count": fastsql.Add(1), "remote_extra": {"a": [1, "é"]}}  # fmt: skip
+    wrong_state = {"id": target.pk, "state": TargetState.PUBLISHED}
+    assert fastsql.update(Target, wrong_state, changes) == 0
+    assert fastsql.update(Target, {"id": target.pk, "state": TargetState.SCHEDULED}, changes) == 1
+    target.refresh_from_db()
+    assert (target.state, target.lease_owner, target.attempt_count) == ("publishing", "w1", 1)
+    assert target.lease_until == until
+    assert target.remote_extra == {"a": [1, "é"]}
+
+
+@pytest.mark.parametrize("model", [Target, Attempt, Transition])
+def test_it_is_used_only_on_models_without_signal_receivers(model):
+    for signal in (signals.pre_save, signals.post_save):
+        assert not signal.has_listeners(model), f"{model.__name__} has {signal} receivers"
