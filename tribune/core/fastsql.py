@@ -12,12 +12,14 @@ written this way have no receivers (test_fastsql checks that too).
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Field, Model
+from django.db.models.query import get_related_populators
 
 
 @dataclass(frozen=True)
@@ -87,3 +89,55 @@ def insert(instance: Model) -> Model:
     instance._state.adding = False
     instance._state.db = connection.alias
     return instance
+
+
+class ByPk:
+    """A queryset's SELECT (select_related included) compiled once, run for any primary key.
+
+    Its rows become instances exactly as iterating the queryset does (Django's
+    ModelIterable: converters, `from_db`, the related populators), which these
+    helpers follow; test_fastsql compares the result with the ORM's own `get()`.
+    Compiled once per thread: a compiler belongs to its thread's connection.
+    """
+
+    _MARK = -7_355_608  # a primary key no row has, to find the parameter's place
+
+    def __init__(self, queryset):
+        self.queryset = queryset
+        self._local = threading.local()
+
+    def _compiled(self):
+        wrapper = connections[self.queryset.db]  # this thread's
+        compiled = getattr(self._local, "compiled", None)
+        if compiled is None or compiled[0] is not wrapper:
+            query = self.queryset.filter(pk=self._MARK).query
+            compiler = query.get_compiler(using=self.queryset.db)
+            sql, params = compiler.as_sql()
+            if list(params).count(self._MARK) != 1:
+                raise ValueError("ByPk needs a queryset whose only varying value is the pk")
+            compiled = (wrapper, compiler, sql, list(params),
+                        list(params).index(self._MARK))  # fmt: skip
+            self._local.compiled = compiled
+        return compiled
+
+    def get(self, pk: int) -> Model:
+        """The instance with this pk; raises the model's DoesNotExist like QuerySet.get()."""
+        connection.ensure_connection()
+        _, compiler, sql, params, at = self._compiled()
+        params = [*params[:at], pk, *params[at + 1 :]]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        model = self.queryset.model
+        if not rows:
+            raise model.DoesNotExist(f"{model.__name__} {pk}")
+        klass_info, select = compiler.klass_info, compiler.select
+        fields = klass_info["select_fields"]
+        start, end = fields[0], fields[-1] + 1
+        names = [column[0].target.attname for column in select[start:end]]
+        populators = get_related_populators(klass_info, select, self.queryset.db)
+        row = next(iter(compiler.results_iter([rows])))
+        instance = klass_info["model"].from_db(self.queryset.db, names, row[start:end])
+        for populator in populators:
+            populator.populate(row, instance)
+        return instance

@@ -72,3 +72,22 @@ def test_it_updates_only_rows_matching_every_condition(workspace, alice):
 def test_it_is_used_only_on_models_without_signal_receivers(model):
     for signal in (signals.pre_save, signals.post_save):
         assert not signal.has_listeners(model), f"{model.__name__} has {signal} receivers"
+
+
+def test_it_reads_an_instance_and_its_related_objects_as_get_does(workspace, alice):
+    from tribune.editorial.actions import editorial_settings
+    from tribune.editorial.models import Variant
+
+    editorial_settings(workspace)  # the settings row exists, as for any opened workspace
+    post = scheduled_post(workspace, alice, [make_account(workspace)])
+    variant = post.variants.get()
+    queryset = Variant.objects.select_related("post__workspace__editorial_settings")
+    by_orm, by_fastsql = queryset.get(pk=variant.pk), fastsql.ByPk(queryset).get(variant.pk)
+    assert model_to_dict(by_fastsql) == model_to_dict(by_orm)
+    assert model_to_dict(by_fastsql.post) == model_to_dict(by_orm.post)
+    assert by_fastsql.post.workspace.time_zone == workspace.time_zone
+    settings = by_fastsql.post.workspace.editorial_settings
+    assert model_to_dict(settings) == model_to_dict(by_orm.post.workspace.editorial_settings)
+    assert by_fastsql.post.updated_at == by_orm.post.updated_at  # converted (SQLite: text)
+    with pytest.raises(Variant.DoesNotExist):
+        fastsql.ByPk(queryset).get(variant.pk + 1000)
