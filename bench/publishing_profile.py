@@ -95,7 +95,7 @@ def main() -> int:
             for sql in shown.sql:
                 print("  ", sql[:160])
         counter = QueryCounter()
-        profile = cProfile.Profile() if not args.no_profile else None
+        profile = cProfile.Profile(time.process_time) if not args.no_profile else None
         cpu0, wall0, server0 = time.process_time(), time.perf_counter(), server_cpu_s()
         with connection.execute_wrapper(counter):
             if profile:

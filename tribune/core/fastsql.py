@@ -140,4 +140,6 @@ class ByPk:
         instance = klass_info["model"].from_db(self.queryset.db, names, row[start:end])
         for populator in populators:
             populator.populate(row, instance)
+        for name, position in (compiler.annotation_col_map or {}).items():
+            setattr(instance, name, row[position])
         return instance

@@ -116,12 +116,22 @@ class Account(models.Model):
             base_url=self.base_url, token=self.token, username=self.username, extra=extra
         )
 
+    # A query may read a secret's ciphertext as SEALED + field name, leaving the field
+    # deferred: credentials() decrypts it then, without reading the row again.
+    SEALED = "sealed_"
+
     def _read_secrets(self, names: list[str]) -> None:
-        """Load deferred secret fields in one plain query, decrypted as the ORM would.
+        """Load deferred secret fields, decrypted as the ORM would: from their sealed
+        copies when the query that made this instance read them, else in one query.
 
         Runs for every publication; refresh_from_db compiled a query each time for what
         is always the same statement."""
         fields = [self._meta.get_field(name) for name in names]
+        if all(hasattr(self, self.SEALED + f.attname) for f in fields):
+            for field in fields:
+                sealed = getattr(self, self.SEALED + field.attname)
+                setattr(self, field.attname, field.from_db_value(sealed, None, connection))
+            return
         q = connection.ops.quote_name
         columns = ", ".join(q(f.column) for f in fields)
         table, pk = q(self._meta.db_table), q(self._meta.pk.column)

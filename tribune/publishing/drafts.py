@@ -18,6 +18,8 @@ class MediaUnreadable(Exception):
 
 
 def _media(variant: Variant) -> tuple[MediaItem, ...]:
+    if getattr(variant, "has_media", True) is False:  # read with the variant (engine)
+        return ()
     items = []
     for asset in attached_media(variant):
         try:

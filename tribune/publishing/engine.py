@@ -25,13 +25,13 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tribune.core import fastsql
 from tribune.core.crypto import CredentialsUnreadable
-from tribune.editorial.models import Variant
+from tribune.editorial.models import Variant, VariantMedia
 from tribune.editorial.rules_table import rules_for
 from tribune.networks.base import Capability, Connector, PostDraft, RemoteRef
 from tribune.networks.clients import can_find_published, connector_for, publishes_by_api
@@ -74,7 +74,12 @@ def network_slot(network: str, server: str = ""):
 
 
 # What build_draft reads, in one statement compiled once (fastsql's reason).
-_VARIANT = fastsql.ByPk(Variant.objects.select_related("post__workspace__editorial_settings"))
+# has_media: a variant without media (most of them) needs no query for its media.
+_VARIANT = fastsql.ByPk(
+    Variant.objects.select_related("post__workspace__editorial_settings").annotate(
+        has_media=Exists(VariantMedia.objects.filter(variant=OuterRef("pk")))
+    )
+)
 
 
 @dataclass

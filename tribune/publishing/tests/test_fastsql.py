@@ -81,7 +81,13 @@ def test_it_reads_an_instance_and_its_related_objects_as_get_does(workspace, ali
     editorial_settings(workspace)  # the settings row exists, as for any opened workspace
     post = scheduled_post(workspace, alice, [make_account(workspace)])
     variant = post.variants.get()
-    queryset = Variant.objects.select_related("post__workspace__editorial_settings")
+    from django.db.models import Exists, OuterRef
+
+    from tribune.editorial.models import VariantMedia
+
+    queryset = Variant.objects.select_related("post__workspace__editorial_settings").annotate(
+        has_media=Exists(VariantMedia.objects.filter(variant=OuterRef("pk")))
+    )
     by_orm, by_fastsql = queryset.get(pk=variant.pk), fastsql.ByPk(queryset).get(variant.pk)
     assert model_to_dict(by_fastsql) == model_to_dict(by_orm)
     assert model_to_dict(by_fastsql.post) == model_to_dict(by_orm.post)
@@ -89,5 +95,6 @@ def test_it_reads_an_instance_and_its_related_objects_as_get_does(workspace, ali
     settings = by_fastsql.post.workspace.editorial_settings
     assert model_to_dict(settings) == model_to_dict(by_orm.post.workspace.editorial_settings)
     assert by_fastsql.post.updated_at == by_orm.post.updated_at  # converted (SQLite: text)
+    assert by_fastsql.has_media is False and by_orm.has_media is False  # converted to bool
     with pytest.raises(Variant.DoesNotExist):
         fastsql.ByPk(queryset).get(variant.pk + 1000)

@@ -201,6 +201,24 @@ def test_it_fails_on_401_and_asks_for_the_account_to_be_reconnected(workspace, a
     assert len(notified("publish_failed")) == 2
 
 
+def test_it_fails_as_an_account_problem_when_no_key_opens_the_credentials(
+    workspace, alice, network, settings
+):
+    """A lost key: the claim still works (the secrets stay sealed until used), and the
+    target fails visibly with what to do, without a request and without the secret."""
+    from cryptography.fernet import Fernet
+
+    settings.CREDENTIALS_KEYS = [Fernet.generate_key().decode()]
+    account, _post, target = one_target(workspace, alice)
+    settings.CREDENTIALS_KEYS = [Fernet.generate_key().decode()]  # the first key is gone
+    network.answers = [status(1)]
+    assert drain(account.pk) == 1
+    target.refresh_from_db()
+    assert (target.state, target.problem) == (TargetState.FAILED, Problem.ACCOUNT)
+    assert "reconnect" in target.message and "tok-secret-1" not in target.message
+    assert network.requests == []
+
+
 def test_it_fails_on_422_with_the_networks_own_message(workspace, alice, network):
     account, _post, target = one_target(workspace, alice)
     network.answers = [httpx.Response(422, json={"error": "Validation failed: Text too long"})]
