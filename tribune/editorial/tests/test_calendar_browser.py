@@ -70,6 +70,9 @@ def test_it_drags_a_post_and_snaps_back_when_the_server_refuses(page, alice, wor
     # Same wall-clock time (10:00 in Paris), two days later.
     assert post.scheduled_at == datetime(2031, 1, 9, 9, 0, tzinfo=UTC)
 
+    # The calendar fetches its events again after a move and draws them anew: drag the
+    # new element, not the one being replaced (it was detached mid-drag in one CI run).
+    page.wait_for_load_state("networkidle")
     moved = page.locator('td.fc-daygrid-day[data-date="2031-01-09"] .fc-event')
     moved.wait_for()
     drag(page, moved, page.locator('td.fc-daygrid-day[data-date="2031-01-15"]'))
