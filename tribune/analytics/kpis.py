@@ -625,28 +625,23 @@ def definition(objective: Objective, start: date) -> str:
             "date": formats.date_format(start, "DATE_FORMAT")
         }
         if kpi == Kpi.SITE_TRAFFIC:
-            return " ".join(
-                (
-                    _("Visits to the site, as entered, imported or sent to Tribune. Clicks on "
-                      "Tribune's short links are not added: they are counted with the posts."),
-                    since,
-                )
-            )  # fmt: skip
-        return " ".join(
-            (_("The figures entered, imported or sent to Tribune for this indicator."), since)
-        )
+            counted = _(
+                "Visits to the site, as entered, imported or sent to Tribune. Clicks on "
+                "Tribune's short links are not added: they are counted with the posts."
+            )
+        else:
+            counted = _("The figures entered, imported or sent to Tribune for this indicator.")
+        return f"{counted} {since}"
     names = ", ".join(network_name(k) for k in objective.networks)
     where = (
         _("On %(networks)s.") % {"networks": names} if names else _("On every connected network.")
     )
     if kpi == Kpi.AUDIENCE:
-        return " ".join(
-            (
-                _("Followers of the accounts at the end of each day, added up; a day without "
-                  "a reading keeps the last known count."),
-                where,
-            )
-        )  # fmt: skip
+        followers = _(
+            "Followers of the accounts at the end of each day, added up; a day without "
+            "a reading keeps the last known count."
+        )
+        return f"{followers} {where}"
     for_whom = ""
     if kpi not in ACCOUNT_COUNTERS and (
         personas := ", ".join(p.name for p in objective.personas.all())

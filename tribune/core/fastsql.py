@@ -29,6 +29,7 @@ class Add:
     amount: int
 
 
+@lru_cache(maxsize=64)
 def _fields(model: type[Model]) -> dict[str, Field]:
     return {f.attname: f for f in model._meta.concrete_fields}
 
@@ -49,8 +50,9 @@ def _update_sql(model: type[Model], sets: tuple[tuple[str, bool], ...], where: t
 def _insert_sql(model: type[Model], vendor: str) -> tuple[str, tuple[str, ...]]:
     q = connection.ops.quote_name
     pk = model._meta.pk
-    names = tuple(name for name, f in _fields(model).items() if f is not pk)
-    columns = ", ".join(q(_fields(model)[name].column) for name in names)
+    fields = _fields(model)
+    names = tuple(name for name, f in fields.items() if f is not pk)
+    columns = ", ".join(q(fields[name].column) for name in names)
     marks = ", ".join(["%s"] * len(names))
     table = q(model._meta.db_table)
     sql = f"INSERT INTO {table} ({columns}) VALUES ({marks}) RETURNING {q(pk.column)}"  # noqa: S608
@@ -115,29 +117,28 @@ class ByPk:
             sql, params = compiler.as_sql()
             if list(params).count(self._MARK) != 1:
                 raise ValueError("ByPk needs a queryset whose only varying value is the pk")
-            compiled = (wrapper, compiler, sql, list(params),
-                        list(params).index(self._MARK))  # fmt: skip
+            # What turning a row into instances needs, worked out once with the SQL.
+            klass_info, select = compiler.klass_info, compiler.select
+            fields = klass_info["select_fields"]
+            start, end = fields[0], fields[-1] + 1
+            names = [column[0].target.attname for column in select[start:end]]
+            populators = get_related_populators(klass_info, select, self.queryset.db)
+            compiled = (wrapper, compiler, sql, list(params), list(params).index(self._MARK),
+                        klass_info["model"], names, start, end, populators)  # fmt: skip
             self._local.compiled = compiled
         return compiled
 
     def get(self, pk: int) -> Model:
         """The instance with this pk; raises the model's DoesNotExist like QuerySet.get()."""
-        connection.ensure_connection()
-        _, compiler, sql, params, at = self._compiled()
+        _, compiler, sql, params, at, model, names, start, end, populators = self._compiled()
         params = [*params[:at], pk, *params[at + 1 :]]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
-        model = self.queryset.model
         if not rows:
             raise model.DoesNotExist(f"{model.__name__} {pk}")
-        klass_info, select = compiler.klass_info, compiler.select
-        fields = klass_info["select_fields"]
-        start, end = fields[0], fields[-1] + 1
-        names = [column[0].target.attname for column in select[start:end]]
-        populators = get_related_populators(klass_info, select, self.queryset.db)
         row = next(iter(compiler.results_iter([rows])))
-        instance = klass_info["model"].from_db(self.queryset.db, names, row[start:end])
+        instance = model.from_db(self.queryset.db, names, row[start:end])
         for populator in populators:
             populator.populate(row, instance)
         for name, position in (compiler.annotation_col_map or {}).items():
