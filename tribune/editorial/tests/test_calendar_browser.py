@@ -23,10 +23,15 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 MONTH = "/w/lumen/calendar/?date=2031-01-01"
 
 
+def settled(page) -> None:
+    """Wait until the calendar has no request in flight and has drawn what came back."""
+    page.locator('#calendar[aria-busy="false"]').wait_for()
+    two_frames = "() => new Promise(go => requestAnimationFrame(() => requestAnimationFrame(go)))"
+    page.evaluate(two_frames)
+
+
 def drag(page, source, target) -> None:
     """FullCalendar listens to mouse events on the document: press, move in steps, release."""
-    # Both ends must be on screen: the mouse cannot reach what is scrolled away.
-    page.set_viewport_size({"width": 1280, "height": 1600})
     source.scroll_into_view_if_needed()
     box, goal = source.bounding_box(), target.bounding_box()
     x, y = box["x"] + 8, box["y"] + box["height"] / 2
@@ -53,6 +58,8 @@ def test_it_drags_a_post_and_snaps_back_when_the_server_refuses(page, alice, wor
         PostState.SCHEDULED,
     )
     sign_in(page, "alice", "password-123")
+    # Both ends of each drag must be on screen: the mouse cannot reach what is scrolled away.
+    page.set_viewport_size({"width": 1280, "height": 1600})
     page.goto(MONTH)
     event = page.locator(".fc-event", has_text="Lancement")
     event.wait_for()
@@ -63,7 +70,7 @@ def test_it_drags_a_post_and_snaps_back_when_the_server_refuses(page, alice, wor
     assert page.locator(".fc-toolbar-title").inner_text().lower().startswith("janvier 2031")
     assert axe_violations(page) == []
 
-    page.wait_for_load_state("networkidle")
+    settled(page)
     drag(page, event, page.locator('td.fc-daygrid-day[data-date="2031-01-09"]'))
     page.locator("#calendar-status").filter(has_text="Lancement").wait_for()
     post.refresh_from_db()
@@ -71,8 +78,8 @@ def test_it_drags_a_post_and_snaps_back_when_the_server_refuses(page, alice, wor
     assert post.scheduled_at == datetime(2031, 1, 9, 9, 0, tzinfo=UTC)
 
     # The calendar fetches its events again after a move and draws them anew: drag the
-    # new element, not the one being replaced (it was detached mid-drag in one CI run).
-    page.wait_for_load_state("networkidle")
+    # new element once drawn, not the one being replaced (it was detached mid-drag in CI).
+    settled(page)
     moved = page.locator('td.fc-daygrid-day[data-date="2031-01-09"] .fc-event')
     moved.wait_for()
     drag(page, moved, page.locator('td.fc-daygrid-day[data-date="2031-01-15"]'))

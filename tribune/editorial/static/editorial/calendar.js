@@ -13,6 +13,15 @@
   const dialog = document.getElementById("event-dialog");
   const csrf = document.querySelector("input[name=csrfmiddlewaretoken]").value;
 
+  // aria-busy on the calendar while events, checks or a move are in flight: screen readers
+  // wait for the redraw, and so can the browser tests.
+  const calendarEl = document.getElementById("calendar");
+  let pending = 0;
+  function busy(delta) {
+    pending = Math.max(0, pending + delta);
+    calendarEl.setAttribute("aria-busy", pending > 0 ? "true" : "false");
+  }
+
   function pad(n) { return String(n).padStart(2, "0"); }
 
   function wallClock(date) {
@@ -48,14 +57,17 @@
     if (!checksPanel) { return; }
     const view = calendar.view;
     const query = new URLSearchParams({ start: day(view.currentStart), end: day(view.currentEnd) });
+    busy(1);
     fetch(checksPanel.dataset.url + "?" + query, { headers: { "HX-Request": "true" } })
       .then(function (r) { if (!r.ok) { throw new Error(r.statusText); } return r.text(); })
       .then(function (html) { checksPanel.innerHTML = html; })
-      .catch(function (error) { say(alertBox, error.message); });
+      .catch(function (error) { say(alertBox, error.message); })
+      .finally(function () { busy(-1); });
   }
 
   function drop(info) {
     const body = new URLSearchParams({ start: wallClock(info.event.start) });
+    busy(1);
     fetch(postUrl(config.dropUrl, info.event.id), {
       method: "POST",
       headers: { "X-CSRFToken": csrf, Accept: "application/json" },
@@ -72,7 +84,8 @@
           say(alertBox, answer.message);
         }
       })
-      .catch(function (error) { info.revert(); say(alertBox, error.message); });
+      .catch(function (error) { info.revert(); say(alertBox, error.message); })
+      .finally(function () { busy(-1); });
   }
 
   function openDialog(info) {
@@ -105,7 +118,7 @@
 
   dialog.querySelector("[data-close]").addEventListener("click", function () { dialog.close(); });
 
-  const calendar = new FullCalendar.Calendar(document.getElementById("calendar"), {
+  const calendar = new FullCalendar.Calendar(calendarEl, {
     initialView: "dayGridMonth",
     initialDate: config.initialDate || undefined,
     headerToolbar: { left: "prev,next today", center: "title", right: "dayGridMonth,timeGridWeek,listMonth" },
@@ -122,6 +135,7 @@
     eventInteractive: true,
     displayEventEnd: false,
     events: feed,
+    loading: function (isLoading) { busy(isLoading ? 1 : -1); },
     eventDrop: drop,
     eventClick: openDialog,
     datesSet: refreshChecks,
