@@ -10,6 +10,17 @@ def move_url(slug: str, post_id: int) -> str:
     return reverse("calendar-move", args=[slug, post_id])
 
 
+def settled(page) -> None:
+    """Wait until the calendar has no request in flight (its aria-busy) and has drawn.
+
+    After a move the calendar fetches its events again and draws them anew; an
+    element grabbed before that is detached mid-drag.
+    """
+    page.locator('#calendar[aria-busy="false"]').wait_for()
+    two_frames = "() => new Promise(go => requestAnimationFrame(() => requestAnimationFrame(go)))"
+    page.evaluate(two_frames)
+
+
 def drag(page, source, target) -> None:
     """Drag `source` onto `target` with the mouse, as FullCalendar expects.
 
@@ -18,6 +29,7 @@ def drag(page, source, target) -> None:
     must be on screen, so the viewport is made tall enough for a month.
     """
     page.set_viewport_size({"width": 1280, "height": 1600})
+    settled(page)
     source.scroll_into_view_if_needed()
     box, goal = source.bounding_box(), target.bounding_box()
     x, y = box["x"] + 8, box["y"] + box["height"] / 2

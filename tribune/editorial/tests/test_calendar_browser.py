@@ -15,34 +15,13 @@ from tribune.editorial.models import Post
 from tribune.testing.browser import axe_violations, sign_in
 from tribune.workspaces.models import User
 
+from .browser_steps import drag
 from .calendar_samples import make_post
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # January 2031 is winter time in Paris (UTC+01:00).
 MONTH = "/w/lumen/calendar/?date=2031-01-01"
-
-
-def settled(page) -> None:
-    """Wait until the calendar has no request in flight and has drawn what came back."""
-    page.locator('#calendar[aria-busy="false"]').wait_for()
-    two_frames = "() => new Promise(go => requestAnimationFrame(() => requestAnimationFrame(go)))"
-    page.evaluate(two_frames)
-
-
-def drag(page, source, target) -> None:
-    """FullCalendar listens to mouse events on the document: press, move in steps, release."""
-    source.scroll_into_view_if_needed()
-    box, goal = source.bounding_box(), target.bounding_box()
-    x, y = box["x"] + 8, box["y"] + box["height"] / 2
-    page.mouse.move(x, y)
-    page.mouse.down()
-    for step in range(1, 4):
-        page.mouse.move(x + 4 * step, y + 4 * step)
-        page.wait_for_timeout(30)
-    page.mouse.move(goal["x"] + goal["width"] / 2, goal["y"] + goal["height"] - 10, steps=15)
-    page.wait_for_timeout(100)
-    page.mouse.up()
 
 
 def test_it_drags_a_post_and_snaps_back_when_the_server_refuses(page, alice, workspace):
@@ -58,8 +37,6 @@ def test_it_drags_a_post_and_snaps_back_when_the_server_refuses(page, alice, wor
         PostState.SCHEDULED,
     )
     sign_in(page, "alice", "password-123")
-    # Both ends of each drag must be on screen: the mouse cannot reach what is scrolled away.
-    page.set_viewport_size({"width": 1280, "height": 1600})
     page.goto(MONTH)
     event = page.locator(".fc-event", has_text="Lancement")
     event.wait_for()
@@ -70,16 +47,14 @@ def test_it_drags_a_post_and_snaps_back_when_the_server_refuses(page, alice, wor
     assert page.locator(".fc-toolbar-title").inner_text().lower().startswith("janvier 2031")
     assert axe_violations(page) == []
 
-    settled(page)
     drag(page, event, page.locator('td.fc-daygrid-day[data-date="2031-01-09"]'))
     page.locator("#calendar-status").filter(has_text="Lancement").wait_for()
     post.refresh_from_db()
     # Same wall-clock time (10:00 in Paris), two days later.
     assert post.scheduled_at == datetime(2031, 1, 9, 9, 0, tzinfo=UTC)
 
-    # The calendar fetches its events again after a move and draws them anew: drag the
-    # new element once drawn, not the one being replaced (it was detached mid-drag in CI).
-    settled(page)
+    # The calendar draws its events anew after a move: drag the new element (the drag
+    # waits for the redraw; the one being replaced was detached mid-drag in CI).
     moved = page.locator('td.fc-daygrid-day[data-date="2031-01-09"] .fc-event')
     moved.wait_for()
     drag(page, moved, page.locator('td.fc-daygrid-day[data-date="2031-01-15"]'))
