@@ -27,13 +27,17 @@ from .support import access_for, claim, make_account, scheduled_post, status, ta
 pytestmark = pytest.mark.usefixtures("huey_immediate")
 
 
-def queued_for_later() -> list[tuple[tuple, object]]:
-    """(args, eta in naive UTC, as Huey keeps it) of the publish_account tasks scheduled."""
-    return [(t.args, t.eta) for t in HUEY.scheduled() if t.name.endswith("publish_account")]
+def queued_for_later() -> list:
+    """The etas (aware, UTC) of the publishing tasks scheduled, in order; none has args."""
+    found = [t for t in HUEY.scheduled() if t.name.endswith("publish_due")]
+    assert all(t.args == () for t in found)
+    return sorted(t.eta.replace(tzinfo=UTC) for t in found)
 
 
-def huey_eta(when):
-    return when.astimezone(UTC).replace(tzinfo=None)
+def runs_for(when) -> bool:
+    """Whether exactly one publishing task is queued, for `when` or at most a slot after."""
+    etas = queued_for_later()
+    return len(etas) == 1 and when <= etas[0] < when + timedelta(seconds=tasks.DUE_SLOT)
 
 
 def test_it_queues_publishing_only_once_the_transaction_commits(
@@ -45,7 +49,24 @@ def test_it_queues_publishing_only_once_the_transaction_commits(
         tasks.enqueue(account.pk, when)
         assert queued_for_later() == [], "nothing before the commit"
     assert len(callbacks) == 1
-    assert queued_for_later() == [((account.pk,), huey_eta(when))]
+    assert runs_for(when)
+
+
+def test_it_queues_one_task_for_due_times_that_share_a_slot(
+    workspace, django_capture_on_commit_callbacks
+):
+    account = make_account(workspace)
+    slot = timedelta(seconds=tasks.DUE_SLOT)
+    start = timezone.now().replace(microsecond=0) + timedelta(hours=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.enqueue(account.pk, start + slot / 10)
+        tasks.enqueue(account.pk, start + slot / 2)
+        tasks.enqueue(account.pk, start + slot)  # the slot's very end: still the same task
+    assert queued_for_later() == [start + slot]
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.enqueue(account.pk, start + slot * 1.5)
+        tasks.enqueue(account.pk, start + timedelta(minutes=3))
+    assert queued_for_later() == [start + slot, start + 2 * slot, start + timedelta(minutes=3)]
 
 
 def test_it_queues_nothing_when_the_transaction_rolls_back(
@@ -78,12 +99,12 @@ def test_it_publishes_at_once_what_is_already_due(
 def test_it_queues_the_account_for_the_time_a_post_is_scheduled(
     workspace, alice, network, django_capture_on_commit_callbacks
 ):
-    account = make_account(workspace)
+    make_account(workspace)
     post = make_post(workspace, alice, networks=("mastodon",), state=PostState.APPROVED)
     when = (timezone.now() + timedelta(days=2)).replace(microsecond=0)
     with django_capture_on_commit_callbacks(execute=True):
         workflow.do_schedule(access_for(alice, workspace), post, when)
-    assert queued_for_later() == [((account.pk,), huey_eta(when))]
+    assert runs_for(when)
     assert targets(post)[0].next_attempt_at == when
     assert network.requests == []
 
@@ -97,7 +118,7 @@ def test_it_queues_the_retry_for_its_backoff_time(
     with django_capture_on_commit_callbacks(execute=True):
         assert tasks.publish_account.call_local(account.pk) == 1
     [target] = targets(post)
-    assert queued_for_later() == [((account.pk,), huey_eta(target.next_attempt_at))]
+    assert runs_for(target.next_attempt_at)
 
 
 def test_it_dispatches_every_account_with_something_due(workspace, alice, network):

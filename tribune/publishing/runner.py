@@ -1,0 +1,119 @@
+"""A worker process's publishing loop: claim due targets in batches, send them on threads.
+
+Why a loop rather than a task per target: at thousands of targets a minute, a
+Huey task and a claim for each target cost more CPU than sending them
+(bench/publishing.py). One loop runs per worker process at a time. It claims
+whatever is due (batch.claim_batch), hands each claim to a pool of threads
+(each runs engine.execute: send, then settle), and claims again as they finish,
+at most every CLAIM_INTERVAL seconds, so that a claim gathers what fell due
+meanwhile instead of costing a claim per target. It ends when nothing is due
+and nothing is in flight; the next due time's task starts it again.
+
+Any number of processes on any number of machines may run it: claims are atomic
+(batch.py). A process killed mid-batch leaves its targets "publishing" under a
+lease, which the sweeper resolves the safe way, as for any dead worker.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from .batch import claim_batch
+from .claims import Claim, worker_id
+from .engine import execute
+
+log = logging.getLogger(__name__)
+
+# Seconds between claims while publications are in flight: small against a due time's
+# lateness, large enough that one claim gathers several targets.
+CLAIM_INTERVAL = 0.1
+
+_lock = threading.Lock()
+_running = False
+_wanted = False
+_pool: ThreadPoolExecutor | None = None
+
+
+def _threads() -> int:
+    return settings.PUBLISH_THREADS
+
+
+def _executor() -> ThreadPoolExecutor:
+    global _pool
+    with _lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(_threads(), thread_name_prefix="tribune-publish")
+        return _pool
+
+
+def publish_due(inline: bool = False) -> int:
+    """Publish what is due; return how many targets were handled.
+
+    When this process's loop already runs, it is told to look once more before ending
+    (a target may have fallen due just as it found nothing), and this call returns 0.
+    inline=True sends in the calling thread, one after another (tests run Huey in
+    their own thread and transaction, which other threads cannot see)."""
+    global _running, _wanted
+    with _lock:
+        if _running:
+            _wanted = True
+            return 0
+        _running = True
+    handled = 0
+    try:
+        while True:
+            handled += _drain_inline() if inline else _drain_on_threads()
+            with _lock:
+                if not _wanted:
+                    break
+                _wanted = False
+    finally:
+        with _lock:
+            _running = False
+    return handled
+
+
+def _drain_inline() -> int:
+    worker, handled = worker_id(), 0
+    while claims := claim_batch(worker, timezone.now(), _threads()):
+        for claim in claims:
+            _send(claim)
+        handled += len(claims)
+    return handled
+
+
+def _drain_on_threads() -> int:
+    # Twice the threads in flight: the claimed ones wait in the pool's queue while the
+    # others are sent, so the threads never idle between two claims.
+    room, worker, pool = 2 * _threads(), worker_id(), _executor()
+    in_flight: set[Future] = set()
+    handled, last_claim = 0, float("-inf")
+    while True:
+        since = time.monotonic() - last_claim
+        if len(in_flight) < room and (not in_flight or since >= CLAIM_INTERVAL):
+            claims = claim_batch(worker, timezone.now(), room - len(in_flight))
+            last_claim = time.monotonic()
+            in_flight |= {pool.submit(_send, claim) for claim in claims}
+            if not in_flight:
+                return handled
+        done, in_flight = wait(in_flight, timeout=CLAIM_INTERVAL, return_when=FIRST_COMPLETED)
+        handled += len(done)
+
+
+def _send(claim: Claim) -> None:
+    try:
+        execute(claim)
+    except Exception:  # noqa: BLE001 - the lease runs out and the sweeper resolves it
+        log.exception("publishing target %s failed unexpectedly", claim.target.pk)
+    finally:
+        # Threads of the pool keep their connection between targets: close one that
+        # failed (a restarted database), so the next target opens a fresh one.
+        if connection.errors_occurred:
+            connection.close_if_unusable_or_obsolete()
