@@ -2,10 +2,13 @@
 
     .venv/bin/python bench/publishing_profile.py [--backend sqlite|postgresql]
         [--targets N] [--accounts N] [--latency S] [--top N] [--no-profile]
+        [--accounts-one-by-one]
 
 Builds the same throw-away world as bench/publishing.py (simulator, accounts,
-one target per post, all due now), then calls `engine.drain` for each account
-in this process, one after another, and prints: CPU time per published target
+one target per post, all due now), then runs the worker's loop in this process
+(runner.publish_due: batched claims, each claim sent in turn in this thread;
+with --accounts-one-by-one, `engine.drain` for each account instead, the path
+before the loop), and prints: CPU time per published target
 (`time.process_time`, this process only: the simulator and the database server
 run in their own), SQL queries per target, and, unless --no-profile, cProfile's
 top functions by cumulative time. CPU time barely depends on what else the
@@ -69,6 +72,9 @@ def main() -> int:
     parser.add_argument("--sort", default="cumulative", help="cumulative or tottime")
     parser.add_argument("--no-profile", action="store_true")
     parser.add_argument("--show-queries", action="store_true", help="print one drain's SQL")
+    parser.add_argument(
+        "--accounts-one-by-one", action="store_true",
+        help="engine.drain account by account (the path before the batched loop)")  # fmt: skip
     args = parser.parse_args()
 
     var = Path(tempfile.mkdtemp(prefix="tribune-bench-prof-"))
@@ -80,7 +86,7 @@ def main() -> int:
         from django.db import connection
         from django.utils import timezone
 
-        from tribune.publishing import engine
+        from tribune.publishing import engine, runner
         from tribune.publishing.models import Target, TargetState
 
         world = setup.seed(sim_url, args.accounts, args.targets, 0)
@@ -100,8 +106,12 @@ def main() -> int:
         with connection.execute_wrapper(counter):
             if profile:
                 profile.enable()
-            for account_id in world.account_ids:
-                engine.drain(account_id)
+            if args.accounts_one_by_one:
+                for account_id in world.account_ids:
+                    engine.drain(account_id)
+            else:
+                # The worker's loop, sending in this thread (batched claims, no pool).
+                runner.publish_due(inline=True)
             if profile:
                 profile.disable()
         cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0

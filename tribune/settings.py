@@ -179,7 +179,7 @@ LOG_LEVEL = env_str("TRIBUNE_LOG_LEVEL", "INFO").upper()
 PUBLISH_LEASE_SECONDS = env_int("TRIBUNE_PUBLISH_LEASE_SECONDS", 600, minimum=10, maximum=86400)
 # Threads of each worker process that send publications (publishing/runner.py); what one
 # process sends at once to one server is capped lower by the network's rules.
-PUBLISH_THREADS = env_int("TRIBUNE_PUBLISH_THREADS", 16, minimum=1, maximum=256)
+PUBLISH_THREADS = env_int("TRIBUNE_PUBLISH_THREADS", 32, minimum=1, maximum=256)
 if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
     raise SettingsError(
         f"TRIBUNE_LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL (got {LOG_LEVEL!r})"

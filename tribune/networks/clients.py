@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ssl
+import urllib.request
 from functools import cache
 
 import certifi
@@ -28,8 +29,20 @@ def tls_context() -> ssl.SSLContext:
     return ssl.create_default_context(cafile=certifi.where())
 
 
+@cache
+def environment_names_a_proxy() -> bool:
+    """Whether HTTP_PROXY, HTTPS_PROXY, ALL_PROXY (or the like) is set, read once per process.
+
+    httpx reads the whole environment for every client it builds when asked to trust it,
+    a twelfth of a worker's CPU per publication (bench/publishing_profile.py): clients
+    trust the environment only when it names a proxy."""
+    return bool(urllib.request.getproxies_environment())
+
+
 def http_client() -> httpx.Client:
-    return httpx.Client(timeout=TIMEOUT, headers={"User-Agent": USER_AGENT}, verify=tls_context())
+    return httpx.Client(
+        timeout=TIMEOUT, headers={"User-Agent": USER_AGENT}, verify=tls_context(),
+        trust_env=environment_names_a_proxy())  # fmt: skip
 
 
 def connector_for(account: Account, http: httpx.Client | None = None) -> Connector:
