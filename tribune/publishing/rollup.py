@@ -55,17 +55,22 @@ def derive(states: list[tuple[str, int]]) -> str | None:
 # Hand-written: rollup() runs twice for every publication, and the ORM's building of
 # these statements was a tenth of a worker's CPU (bench/publishing_profile.py).
 # test_rollup checks the table names against the models.
-POST_STATE_SQL = "SELECT state FROM editorial_post WHERE id = %s"
-TARGET_STATES_SQL = "SELECT state, attempt_count FROM publishing_target WHERE post_id = %s"
+# The post's state and its targets' (state, attempts) in one statement: a row per target,
+# or one with NULLs for a post without targets.
+POST_AND_TARGETS_SQL = (
+    "SELECT p.state, t.state, t.attempt_count FROM editorial_post p "
+    "LEFT JOIN publishing_target t ON t.post_id = p.id WHERE p.id = %s"
+)
 SET_POST_STATE_SQL = "UPDATE editorial_post SET state = %s, updated_at = %s WHERE id = %s"
 
 
 def _lock_clause(wait: bool) -> str:
+    """The post's row only (OF p): the targets are read, not locked."""
     if not connection.features.has_select_for_update:
         return ""  # SQLite: the write transaction already excludes every other
     if not wait and connection.features.has_select_for_update_skip_locked:
-        return " FOR UPDATE SKIP LOCKED"
-    return " FOR UPDATE"
+        return " FOR UPDATE OF p SKIP LOCKED"
+    return " FOR UPDATE OF p"
 
 
 def rollup(post_id: int, reason: str = "", wait: bool = True) -> str | None:
@@ -75,17 +80,16 @@ def rollup(post_id: int, reason: str = "", wait: bool = True) -> str | None:
     (PostgreSQL), instead of waiting for it."""
     # Inside settle()'s transaction no savepoint is needed: nothing here is caught.
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        cursor.execute(POST_STATE_SQL + _lock_clause(wait), [post_id])
-        row = cursor.fetchone()
-        if row is None and not wait:
+        cursor.execute(POST_AND_TARGETS_SQL + _lock_clause(wait), [post_id])
+        rows = cursor.fetchall()
+        if not rows and not wait:
             return None  # held by someone else (or gone: the waiting call will say)
-        if row is None:
+        if not rows:
             raise Post.DoesNotExist(f"post {post_id}")
-        current = row[0]
+        current = rows[0][0]
         if current not in PUBLISHING_STATES:
             return current
-        cursor.execute(TARGET_STATES_SQL, [post_id])
-        new = derive(cursor.fetchall())
+        new = derive([(state, attempts) for _, state, attempts in rows if state is not None])
         if new is None or new == current:
             return current
         fastsql.insert(Transition(post_id=post_id, from_state=current, to_state=new, reason=reason))

@@ -215,9 +215,9 @@ def test_it_names_the_tables_the_models_use():
     from tribune.publishing import rollup as module
 
     post_table, target_table = Post._meta.db_table, Target._meta.db_table
-    assert f"FROM {post_table} " in module.POST_STATE_SQL
+    assert f"FROM {post_table} p " in module.POST_AND_TARGETS_SQL
     assert f"UPDATE {post_table} " in module.SET_POST_STATE_SQL
-    assert f"FROM {target_table} " in module.TARGET_STATES_SQL
+    assert f"JOIN {target_table} t " in module.POST_AND_TARGETS_SQL
 
 
 def test_it_stamps_the_post_with_a_time_the_database_reads_back(workspace, alice, network):
