@@ -79,6 +79,22 @@ def _due_accounts(now: datetime, count: int) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
+def next_due_after(now: datetime) -> datetime | None:
+    """When the next target falls due, strictly after `now` (None: nothing scheduled)."""
+    states = _states()
+    marks = ", ".join(["%s"] * len(states))
+    # Through raw(): the model's field turns the stored value into an aware datetime.
+    sql = (
+        "SELECT t.id, t.next_attempt_at FROM publishing_target t "  # noqa: S608
+        "INNER JOIN editorial_post p ON p.id = t.post_id "
+        f"WHERE t.state = %s AND t.next_attempt_at > %s AND p.state IN ({marks}) "
+        "ORDER BY t.next_attempt_at LIMIT 1"
+    )
+    found = Target.objects.raw(sql, [TargetState.SCHEDULED.value, _adapt(now), *states])
+    first = next(iter(found), None)
+    return first.next_attempt_at if first else None
+
+
 @lru_cache(maxsize=4)
 def _account_columns(vendor: str) -> str:
     """Every column, the secrets under their sealed names (claims._lock_account_sql's reason)."""

@@ -6,8 +6,9 @@ Huey task and a claim for each target cost more CPU than sending them
 whatever is due (batch.claim_batch), hands each claim to a pool of threads
 (each runs engine.execute: send, then settle), and claims again as they finish,
 at most every CLAIM_INTERVAL seconds, so that a claim gathers what fell due
-meanwhile instead of costing a claim per target. It ends when nothing is due
-and nothing is in flight; the next due time's task starts it again.
+meanwhile instead of costing a claim per target. When nothing is due and
+nothing is in flight it waits for a due time within LOOKAHEAD seconds, or ends;
+the next due time's task starts it again.
 
 Any number of processes on any number of machines may run it: claims are atomic
 (batch.py). A process killed mid-batch leaves its targets "publishing" under a
@@ -25,7 +26,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from .batch import claim_batch
+from .batch import claim_batch, next_due_after
 from .claims import Claim, worker_id
 from .engine import execute
 
@@ -34,6 +35,10 @@ log = logging.getLogger(__name__)
 # Seconds between claims while publications are in flight: small against a due time's
 # lateness, large enough that one claim gathers several targets.
 CLAIM_INTERVAL = 0.1
+# With nothing due and nothing in flight, the loop waits for a target due within this
+# many seconds rather than end: the task queued for that time would start up to a second
+# late (Huey's scheduler looks once a second).
+LOOKAHEAD = 2.0
 
 _lock = threading.Lock()
 _running = False
@@ -102,9 +107,21 @@ def _drain_on_threads() -> int:
             last_claim = time.monotonic()
             in_flight |= {pool.submit(_send, claim) for claim in claims}
             if not in_flight:
-                return handled
+                if not _wait_for_next_due():
+                    return handled
+                continue
         done, in_flight = wait(in_flight, timeout=CLAIM_INTERVAL, return_when=FIRST_COMPLETED)
         handled += len(done)
+
+
+def _wait_for_next_due() -> bool:
+    """Sleep until the next due time when it is within LOOKAHEAD; False when it is not."""
+    now = timezone.now()
+    upcoming = next_due_after(now)
+    if upcoming is None or (upcoming - now).total_seconds() > LOOKAHEAD:
+        return False
+    time.sleep(max(0.0, (upcoming - timezone.now()).total_seconds()))
+    return True
 
 
 def _send(claim: Claim) -> None:

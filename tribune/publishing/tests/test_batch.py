@@ -215,14 +215,8 @@ def test_it_never_waits_for_a_post_someone_holds(workspace, alice, tmp_path):
     assert post.state == PostState.SCHEDULED
 
 
-@pytest.mark.django_db(transaction=True)
-def test_it_publishes_every_due_target_once_on_the_pool_threads(
-    workspace, alice, network, monkeypatch, tmp_path
-):
-    """The worker's loop as it runs in `tribune worker`: claims on one thread, sends on a
-    pool of threads with their own connections, several accounts at once."""
-    plan_many(workspace, alice, monkeypatch)
-    use_db = shared_database(tmp_path)
+def loop_on_threads(use_db, monkeypatch) -> int:
+    """Run the worker's loop with a pool of three threads on the shared database."""
     opened = []
 
     def thread_start() -> None:
@@ -233,14 +227,50 @@ def test_it_publishes_every_due_target_once_on_the_pool_threads(
     pool = ThreadPoolExecutor(3, initializer=thread_start)
     monkeypatch.setattr(runner, "_pool", pool)
     monkeypatch.setattr(runner, "_threads", lambda: 3)
-    sent = iter(range(1, 1000))
-    network.answers = [lambda request: status(next(sent))]
     try:
-        handled = in_thread(use_db, runner.publish_due)
+        return in_thread(use_db, runner.publish_due)
     finally:
         pool.shutdown(wait=True)
         for wrapper in opened:
             wrapper.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_waits_for_a_target_due_within_the_lookahead_instead_of_ending(
+    workspace, alice, network, monkeypatch, tmp_path
+):
+    monkeypatch.setattr("tribune.publishing.tasks.enqueue", lambda *args: None)
+    account = make_account(workspace)
+    soon = scheduled_post(workspace, alice, [account], due=timezone.now() + timedelta(seconds=1))
+    later = scheduled_post(
+        workspace, alice, [account], due=timezone.now() + timedelta(seconds=runner.LOOKAHEAD + 30)
+    )
+    use_db = shared_database(tmp_path)
+    network.answers = [status(1)]
+    began = time.monotonic()
+    assert loop_on_threads(use_db, monkeypatch) == 1
+    assert 0.5 < time.monotonic() - began < runner.LOOKAHEAD + 5
+
+    def states():
+        return [
+            list(Target.objects.filter(post=post).values_list("state", flat=True))
+            for post in (soon, later)
+        ]
+
+    assert in_thread(use_db, states) == [[TargetState.PUBLISHED], [TargetState.SCHEDULED]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_publishes_every_due_target_once_on_the_pool_threads(
+    workspace, alice, network, monkeypatch, tmp_path
+):
+    """The worker's loop as it runs in `tribune worker`: claims on one thread, sends on a
+    pool of threads with their own connections, several accounts at once."""
+    plan_many(workspace, alice, monkeypatch)
+    use_db = shared_database(tmp_path)
+    sent = iter(range(1, 1000))
+    network.answers = [lambda request: status(next(sent))]
+    handled = loop_on_threads(use_db, monkeypatch)
 
     def outcome():
         states = set(Target.objects.values_list("state", flat=True))
