@@ -14,10 +14,10 @@ as the Mastodon server of 1,000 accounts, seeds scheduled posts with
 bulk_create (one Mastodon variant and one target each, the target's id
 written in its text as a marker), starts real `tribune worker` processes
 (what `tribune run` starts: one, on the SQLite queue; on PostgreSQL + Redis,
-two), queues `publish_account` per (account, due second) through
-tasks.enqueue as plan_targets does, and watches the targets until every one
-is settled. It then prints, from the Target and Attempt rows and the
-simulator's counts:
+two), calls tasks.enqueue per (account, due second) as plan_targets does
+(due times within a quarter second share one `publish_due` task), and
+watches the targets until every one is settled. It then prints, from the
+Target and Attempt rows and the simulator's counts:
 
 - steady: 10,000 targets due within one minute, 100 ms latency, 1% of
   statuses answered 5xx (half after creating the status) and 0.5% 429:
@@ -255,7 +255,7 @@ def report(args, found: dict, extra: dict) -> int:
         + (f"; lease {args.lease} s, {len(extra['kills'])} kills" if args.lease else "")
     )
     print(
-        f"queued: {extra['tasks']:,} publish_account tasks in {extra['enqueue_s']:.1f} s; "
+        f"queued: {extra['tasks']:,} enqueue calls in {extra['enqueue_s']:.1f} s; "
         f"at the first due time {extra['queue_at_start']}"
     )
     print(f"final states: {found['states']}")

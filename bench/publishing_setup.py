@@ -161,8 +161,9 @@ def seed(base_url: str, accounts: int, targets: int, spread_s: int, seed_value: 
 def start_at(world: World, start: datetime) -> tuple[int, float]:
     """Move every due time so the first is `start`, then queue the publish tasks.
 
-    One `publish_account` per (account, due second), through tasks.enqueue, as
-    plan_targets does for a scheduled post. Returns (tasks queued, seconds it took).
+    tasks.enqueue per (account, due second), as plan_targets does for a scheduled
+    post (due times within a quarter second share one `publish_due` task).
+    Returns (enqueue calls, seconds they took).
     """
     import time
 
