@@ -59,6 +59,15 @@ def _insert_sql(model: type[Model], vendor: str) -> tuple[str, tuple[str, ...]]:
     return sql, names
 
 
+def among(column: str, ids: list[int]) -> tuple[str, list]:
+    """`column` among `ids`, for hand-written SQL: one array parameter on PostgreSQL (the
+    statement's text stays the same whatever the count, so it is prepared once); a list
+    of marks elsewhere (SQLite)."""
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [list(ids)]
+    return f"{column} IN ({', '.join(['%s'] * len(ids))})", list(ids)
+
+
 def _prep(field: Field, value: Any) -> Any:
     return field.get_db_prep_save(value, connection)
 

@@ -26,6 +26,7 @@ from functools import lru_cache
 from django.db import connection, transaction
 from django.utils import timezone
 
+from tribune.core import fastsql
 from tribune.editorial.choices import PostState
 from tribune.editorial.models import Transition
 from tribune.editorial.rules_table import rules_for
@@ -35,14 +36,6 @@ from .claims import Claim, lease
 from .models import Attempt, Outcome, Target, TargetState
 from .rollup import PUBLISHING_STATES
 from .sweeper import MAX_LATENESS
-
-
-def _ids(column: str, ids: list[int]) -> tuple[str, list]:
-    """`column` among `ids`: one array parameter on PostgreSQL (the statement's text stays
-    the same whatever the count, so it is prepared once); a list of marks on SQLite."""
-    if connection.vendor == "postgresql":
-        return f"{column} = ANY(%s)", [list(ids)]
-    return f"{column} IN ({', '.join(['%s'] * len(ids))})", list(ids)
 
 
 def _skip_locked() -> str:
@@ -108,7 +101,7 @@ def _account_columns(vendor: str) -> str:
 
 
 def _lock_accounts(ids: list[int]) -> list[Account]:
-    where, params = _ids("id", ids)
+    where, params = fastsql.among("id", ids)
     sql = f"SELECT {_account_columns(connection.vendor)} FROM networks_account WHERE {where}"  # noqa: S608
     return list(Account.objects.raw(sql + _skip_locked(), params))
 
@@ -123,7 +116,7 @@ def _free_slots(accounts: list[Account], now: datetime) -> dict[int, int]:
     """How many publishes each locked account may start now: its concurrency less what
     runs, within its request budget; accounts paused after a 429 get none."""
     ids = [a.pk for a in accounts]
-    where, params = _ids("account_id", ids)
+    where, params = fastsql.among("account_id", ids)
     running = _count(
         f"SELECT account_id, COUNT(*) FROM publishing_target WHERE {where} "  # noqa: S608
         "AND state = %s AND lease_until > %s GROUP BY account_id",
@@ -137,7 +130,7 @@ def _free_slots(accounts: list[Account], now: datetime) -> dict[int, int]:
             windows[pace.per_seconds].append(account.pk)
     used: dict[int, int] = {}
     for seconds, members in windows.items():
-        where, params = _ids("account_id", members)
+        where, params = fastsql.among("account_id", members)
         # People's decisions and reminders are recorded as attempts but send nothing.
         used |= _count(
             f"SELECT account_id, COUNT(*) FROM publishing_attempt WHERE {where} "  # noqa: S608
@@ -169,7 +162,7 @@ def _waiting(slots: dict[int, int], now: datetime) -> list[Target]:
     """Each account's first due targets in line (as many as its free slots, at most),
     most overdue first; the same line as claims._waiting_sql."""
     inner, outer = _target_columns(connection.vendor)
-    where, params = _ids("t.account_id", list(slots))
+    where, params = fastsql.among("t.account_id", list(slots))
     states = _states()
     marks = ", ".join(["%s"] * len(states))
     sql = (
@@ -194,7 +187,7 @@ def _waiting(slots: dict[int, int], now: datetime) -> list[Target]:
 def _lock_rows(table: str, ids: list[int], columns: str, extra: str = "", extra_params=()):
     """Rows of `table` among `ids` that nobody else holds, locked (PostgreSQL); on SQLite
     the write transaction already holds everything."""
-    where, params = _ids("id", ids)
+    where, params = fastsql.among("id", ids)
     sql = f"SELECT {columns} FROM {table} WHERE {where}{extra}{_skip_locked()}"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, *extra_params])
@@ -210,7 +203,7 @@ def _posts_to_publishing(post_states: dict[int, str]) -> dict[int, str]:
             [Transition(post_id=pk, from_state=state, to_state=PostState.PUBLISHING, reason="")
              for pk, state in moving.items()]
         )  # fmt: skip
-        where, params = _ids("id", list(moving))
+        where, params = fastsql.among("id", list(moving))
         with connection.cursor() as cursor:
             cursor.execute(
                 f"UPDATE editorial_post SET state = %s, updated_at = %s WHERE {where}",  # noqa: S608
@@ -246,7 +239,7 @@ def claim_batch(worker: str, now: datetime, limit: int) -> list[Claim]:
         if not line:
             return []
         until = now + lease()
-        where, params = _ids("id", [t.pk for t in line])
+        where, params = fastsql.among("id", [t.pk for t in line])
         with connection.cursor() as cursor:
             cursor.execute(
                 "UPDATE publishing_target SET state = %s, lease_owner = %s, lease_until = %s, "  # noqa: S608

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -47,11 +47,11 @@ from tribune.networks.models import Account, AccountStatus
 from tribune.networks.tokens import mark_reconnect, refresh_if_due
 
 from . import retry
-from .alerts import after_settled, needs_people
 from .claims import Claim, claim_next, worker_id
 from .drafts import MediaUnreadable, build_draft, part_draft, thread_parts
 from .models import Attempt, Outcome, Problem, Target, TargetState
 from .rollup import PUBLISHING_STATES, rollup
+from .settlement import Settlement, settle
 
 log = logging.getLogger(__name__)
 
@@ -82,21 +82,6 @@ _VARIANT = fastsql.ByPk(
 )
 
 
-@dataclass
-class Settlement:
-    """How an attempt ended, and what the target becomes."""
-
-    state: str
-    outcome: str
-    message: str = ""
-    problem: str = ""
-    ref: RemoteRef | None = None
-    next_at: datetime | None = None
-    verify_first: bool = False
-    status_code: int | None = None
-    extra: dict = field(default_factory=dict)
-
-
 def drain(account_id: int, worker: str | None = None, limit: int = 100) -> int:
     """Publish the account's due targets one after another; return how many were handled.
 
@@ -117,8 +102,9 @@ def drain(account_id: int, worker: str | None = None, limit: int = 100) -> int:
     return handled
 
 
-def execute(claim: Claim) -> Settlement:
-    """Run one claimed attempt to its end and record it."""
+def execute(claim: Claim, record: Callable[[Claim, Settlement], Settlement] = settle) -> Settlement:
+    """Run one claimed attempt to its end and record it: with settle() at once, or as the
+    worker's loop records outcomes (gathered, then settled many at a time)."""
     target = claim.target
     account = target.account
     # Under the post's lock: a post taken back to draft or unscheduled between the claim
@@ -129,26 +115,26 @@ def execute(claim: Claim) -> Settlement:
     if not publishes_by_api(account):
         from .reminders import remind
 
-        return settle(claim, remind(target))
+        return record(claim, remind(target))
     if account.status != AccountStatus.ACTIVE:
-        return settle(claim, _account_unusable(account))
+        return record(claim, _account_unusable(account))
     try:
         account = refresh_if_due(account)
     except CredentialsUnreadable:
-        return settle(claim, _credentials_unreadable())
+        return record(claim, _credentials_unreadable())
     if account.status != AccountStatus.ACTIVE:
-        return settle(claim, _account_unusable(account))
+        return record(claim, _account_unusable(account))
     try:
         variant = _VARIANT.get(target.variant_id)
         draft = build_draft(variant)
     except MediaUnreadable as exc:
-        return settle(claim, Settlement(
+        return record(claim, Settlement(
             TargetState.FAILED, Outcome.FAILED, problem=Problem.MEDIA,
             message=str(exc)))  # fmt: skip
     try:
         connector = connector_for(account)
     except CredentialsUnreadable:
-        return settle(claim, _credentials_unreadable())
+        return record(claim, _credentials_unreadable())
     try:
         with network_slot(account.network, account.base_url):
             result = _attempt(claim, connector, variant, draft)
@@ -158,7 +144,7 @@ def execute(claim: Claim) -> Settlement:
         result = _after_unknown(claim, connector, "internal error", None)
     finally:
         connector.http.close()
-    return settle(claim, result)
+    return record(claim, result)
 
 
 def _withdrawn(claim: Claim) -> Settlement:
@@ -374,71 +360,3 @@ def _retry_or_give_up(
     return Settlement(
         TargetState.SCHEDULED, outcome, message=exc.message, next_at=timezone.now() + wait,
         verify_first=verify_first, status_code=exc.status)  # fmt: skip
-
-
-def _notify(target_id: int, state: str) -> None:
-    """Tell people, in a savepoint: a failed notification must not undo the settlement,
-    or the target would stay "publishing" and be retried as a doubt."""
-    if not needs_people(state):
-        return
-    try:
-        with transaction.atomic():
-            after_settled(target_id, state)
-    except Exception:  # noqa: BLE001 - logged; the target's state is what matters
-        log.exception("notifying about target %s failed", target_id)
-
-
-def settle(claim: Claim, result: Settlement) -> Settlement:
-    """Record how the attempt ended and move the target, if this worker still holds it."""
-    target, attempt = claim.target, claim.attempt
-    now = timezone.now()
-    # A doubt left open by an earlier attempt stays open until a publication settles it
-    # (a 401 from the check itself, say): whoever retries must still look first.
-    doubt = result.state != TargetState.PUBLISHED and target.verify_first
-    fields = {
-        "state": result.state,
-        "lease_owner": "",
-        "lease_until": None,
-        "message": result.message[:5000],
-        "problem": result.problem,
-        "verify_first": result.verify_first or doubt,
-        **result.extra,
-    }
-    if result.ref is not None:
-        fields.update(
-            remote_id=result.ref.remote_id[:500],
-            url=result.ref.url[:1000],
-            remote_extra=result.ref.extra,
-            published_at=now,
-            # Every part's reference; the last one was not saved on its own (see _attempt).
-            thread_refs=target.thread_refs,
-        )
-    if result.next_at is not None:
-        fields["next_attempt_at"] = result.next_at
-    with transaction.atomic():
-        mine = {"id": target.pk, "state": TargetState.PUBLISHING, "lease_owner": attempt.worker}
-        moved = fastsql.update(Target, mine, fields)
-        if not moved and result.state == TargetState.PUBLISHED:
-            # Our lease ran out and the sweeper took the target back, but we saw
-            # the network publish it: that fact wins over any later doubt.
-            moved = (
-                Target.objects.filter(pk=target.pk)
-                .exclude(state=TargetState.PUBLISHED)
-                .update(**fields)
-            )
-        fastsql.update(Attempt, {"id": attempt.pk}, {
-            "finished_at": now,
-            "outcome": result.outcome,
-            "status_code": result.status_code,
-            "remote_id": result.ref.remote_id[:500] if result.ref else "",
-            "url": result.ref.url[:1000] if result.ref else "",
-            "message": result.message[:5000],
-        })  # fmt: skip
-        if moved:
-            rollup(target.post_id)
-            _notify(target.pk, result.state)
-    if moved and result.next_at is not None:
-        from .tasks import enqueue
-
-        enqueue(target.account_id, result.next_at)
-    return result

@@ -12,6 +12,6 @@ from .models import Outcome, Target, TargetState
 
 
 def remind(target: Target):
-    from .engine import Settlement
+    from .settlement import Settlement
 
     return Settlement(TargetState.AWAITING, Outcome.REMINDED)

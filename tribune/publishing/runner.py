@@ -4,20 +4,24 @@ Why a loop rather than a task per target: at thousands of targets a minute, a
 Huey task and a claim for each target cost more CPU than sending them
 (bench/publishing.py). One loop runs per worker process at a time. It claims
 whatever is due (batch.claim_batch), hands each claim to a pool of threads
-(each runs engine.execute: send, then settle), and claims again as they finish,
-at most every CLAIM_INTERVAL seconds, so that a claim gathers what fell due
-meanwhile instead of costing a claim per target. When nothing is due and
-nothing is in flight it waits for a due time within LOOKAHEAD seconds, or ends;
-the next due time's task starts it again.
+(each runs engine.execute: it sends, then hands the outcome back), settles the
+outcomes handed back many at a time (settlement.settle_many: one transaction),
+and claims again as the threads finish, at most every CLAIM_INTERVAL seconds,
+so that a claim gathers what fell due meanwhile instead of costing a claim per
+target. When nothing is due and nothing is in flight it waits for a due time
+within LOOKAHEAD seconds, or ends; the next due time's task starts it again.
 
 Any number of processes on any number of machines may run it: claims are atomic
 (batch.py). A process killed mid-batch leaves its targets "publishing" under a
-lease, which the sweeper resolves the safe way, as for any dead worker.
+lease, which the sweeper resolves the safe way, as for any dead worker; that
+includes publications sent but not yet settled (the next attempt checks first:
+the idempotency key, or find_published).
 """
 
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -29,6 +33,7 @@ from django.utils import timezone
 from .batch import claim_batch, next_due_after
 from .claims import Claim, worker_id
 from .engine import execute
+from .settlement import Settlement, settle_many
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +49,8 @@ _lock = threading.Lock()
 _running = False
 _wanted = False
 _pool: ThreadPoolExecutor | None = None
+# Outcomes the sending threads gathered, for the loop to settle many at a time.
+_outcomes: queue.SimpleQueue[tuple[Claim, Settlement]] = queue.SimpleQueue()
 
 
 def _threads() -> int:
@@ -90,6 +97,7 @@ def _drain_inline() -> int:
     while claims := claim_batch(worker, timezone.now(), _threads()):
         for claim in claims:
             _send(claim)
+        _settle_gathered()
         handled += len(claims)
     return handled
 
@@ -101,6 +109,7 @@ def _drain_on_threads() -> int:
     in_flight: set[Future] = set()
     handled, last_claim = 0, float("-inf")
     while True:
+        _settle_gathered()
         since = time.monotonic() - last_claim
         if len(in_flight) < room and (not in_flight or since >= CLAIM_INTERVAL):
             claims = claim_batch(worker, timezone.now(), room - len(in_flight))
@@ -124,9 +133,25 @@ def _wait_for_next_due() -> bool:
     return True
 
 
+def _gather(claim: Claim, result: Settlement) -> Settlement:
+    _outcomes.put((claim, result))
+    return result
+
+
+def _settle_gathered() -> None:
+    """Settle, in one transaction, every outcome the sending threads gathered so far."""
+    outcomes = []
+    while True:
+        try:
+            outcomes.append(_outcomes.get_nowait())
+        except queue.Empty:
+            break
+    settle_many(outcomes)
+
+
 def _send(claim: Claim) -> None:
     try:
-        execute(claim)
+        execute(claim, record=_gather)
     except Exception:  # noqa: BLE001 - the lease runs out and the sweeper resolves it
         log.exception("publishing target %s failed unexpectedly", claim.target.pk)
     finally:

@@ -233,3 +233,34 @@ def test_it_stamps_the_post_with_a_time_the_database_reads_back(workspace, alice
     assert after.state == PostState.PUBLISHED
     assert after.updated_at > before
     assert Post.objects.filter(pk=post.pk, updated_at__gt=before).exists()
+
+
+def test_it_brings_many_posts_in_line_at_once_as_one_by_one(workspace, alice, monkeypatch):
+    """rollup_many() gives every post of the table the state rollup() gives it alone."""
+    from tribune.editorial.models import Post
+    from tribune.publishing.rollup import rollup_many
+
+    monkeypatch.setattr("tribune.publishing.tasks.enqueue", lambda *args: None)
+    accounts = [make_account(workspace, remote_id=f"m-{n}", name=f"A{n}") for n in range(3)]
+    posts = []
+    for target_states, _post_state in ROWS:
+        post = scheduled_post(workspace, alice, accounts)
+        rows = targets(post)
+        for target, (state, attempts) in zip(rows, target_states, strict=False):
+            Target.objects.filter(pk=target.pk).update(state=state, attempt_count=attempts)
+        Target.objects.filter(pk__in=[t.pk for t in rows[len(target_states) :]]).delete()
+        posts.append(post)
+    draft = scheduled_post(workspace, alice, accounts)
+    Post.objects.filter(pk=draft.pk).update(state=P.DRAFT)
+    Target.objects.filter(post=draft).update(state=T.PUBLISHED, attempt_count=1)
+
+    rollup_many([p.pk for p in [*posts, draft]])
+
+    for post, (_targets, post_state) in zip(posts, ROWS, strict=True):
+        post.refresh_from_db()
+        assert post.state == (post_state or P.SCHEDULED), _targets
+        moves = list(Transition.objects.filter(post=post, from_state=P.SCHEDULED)
+                     .exclude(to_state=P.SCHEDULED).values_list("to_state", flat=True))  # fmt: skip
+        assert moves == ([] if post_state in (None, P.SCHEDULED) else [post_state])
+    draft.refresh_from_db()
+    assert draft.state == P.DRAFT, "a post outside the publishing states is left alone"
