@@ -88,6 +88,51 @@ def update(model: type[Model], where: dict[str, Any], values: dict[str, Any]) ->
         return cursor.rowcount
 
 
+def update_rows(
+    model: type[Model], rows: dict[int, dict[str, Any]], where: dict[str, Any] | None = None
+) -> list[int]:
+    """UPDATE many rows, each with its own values, in one statement; return the pks of
+    the rows changed. Every row sets the same columns; `where` adds conditions that every
+    row must meet (plain equality, as in update()).
+
+    Each column becomes `CASE pk WHEN ... THEN ... END`, which PostgreSQL and SQLite
+    both run (SQLite's UPDATE ... FROM came late); on PostgreSQL the CASE is cast to the
+    column's type, since a CASE of parameters alone would otherwise be text."""
+    if not rows:
+        return []
+    where = where or {}
+    if not connection.features.can_return_rows_from_bulk_insert:
+        # An SQLite older than 3.35 has no RETURNING: one statement per row.
+        pk_name = model._meta.pk.attname
+        return [
+            key for key, values in rows.items() if update(model, {pk_name: key, **where}, values)
+        ]
+    fields, q = _fields(model), connection.ops.quote_name
+    pk = model._meta.pk
+    names = list(next(iter(rows.values())))
+    typed = connection.vendor == "postgresql"
+    sets, params = [], []
+    for name in names:
+        field = fields[name]
+        whens = " ".join(["WHEN %s THEN %s"] * len(rows))
+        case = f"CASE {q(pk.column)} {whens} END"
+        if typed:
+            case = f"CAST({case} AS {field.cast_db_type(connection)})"
+        sets.append(f"{q(field.column)} = {case}")
+        for key, values in rows.items():
+            params += [key, _prep(field, values[name])]
+    among_sql, among_params = among(q(pk.column), list(rows))
+    conditions = [among_sql] + [f"{q(fields[name].column)} = %s" for name in where]
+    params += among_params + [_prep(fields[name], value) for name, value in where.items()]
+    sql = (
+        f"UPDATE {q(model._meta.db_table)} SET {', '.join(sets)} "  # noqa: S608
+        f"WHERE {' AND '.join(conditions)} RETURNING {q(pk.column)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
 def insert(instance: Model) -> Model:
     """INSERT a new instance with every field as the ORM would save it; set its pk."""
     model = type(instance)

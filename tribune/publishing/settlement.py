@@ -2,14 +2,15 @@
 
 settle() records one outcome in its own transaction. settle_many() records the
 outcomes a worker's loop gathered (runner.py) in one transaction: the same
-writes per target, but one commit and the posts' states brought in line in
-three statements for all of them, instead of a transaction and three statements
-per target. Both move a target only while this worker still holds its lease.
+conditional writes, but the targets in a statement or two, the attempts in one,
+the posts' states in three, and one commit, instead of a transaction and five
+statements per target. Both move a target only while this worker still holds its lease.
 """
 
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -82,30 +83,55 @@ def _target_fields(claim: Claim, result: Settlement, now: datetime) -> dict:
     return fields
 
 
-def _write(claim: Claim, result: Settlement, now: datetime) -> int:
-    """Move the target if this worker still holds it, and finish the attempt row; return
-    how many target rows moved (0 or 1)."""
-    target, attempt = claim.target, claim.attempt
-    fields = _target_fields(claim, result, now)
-    mine = {"id": target.pk, "state": TargetState.PUBLISHING, "lease_owner": attempt.worker}
-    moved = fastsql.update(Target, mine, fields)
-    if not moved and result.state == TargetState.PUBLISHED:
-        # Our lease ran out and the sweeper took the target back, but we saw
-        # the network publish it: that fact wins over any later doubt.
-        moved = (
-            Target.objects.filter(pk=target.pk)
-            .exclude(state=TargetState.PUBLISHED)
-            .update(**fields)
-        )
-    fastsql.update(Attempt, {"id": attempt.pk}, {
+def _attempt_fields(result: Settlement, now: datetime) -> dict:
+    return {
         "finished_at": now,
         "outcome": result.outcome,
         "status_code": result.status_code,
         "remote_id": result.ref.remote_id[:500] if result.ref else "",
         "url": result.ref.url[:1000] if result.ref else "",
         "message": result.message[:5000],
-    })  # fmt: skip
+    }
+
+
+def _published_anyway(target_id: int, result: Settlement, fields: dict) -> int:
+    """Our lease ran out and the sweeper took the target back, but we saw the network
+    publish it: that fact wins over any later doubt."""
+    if result.state != TargetState.PUBLISHED:
+        return 0
+    return Target.objects.filter(pk=target_id).exclude(state=TargetState.PUBLISHED).update(**fields)
+
+
+def _write(claim: Claim, result: Settlement, now: datetime) -> int:
+    """Move the target if this worker still holds it, and finish the attempt row; return
+    how many target rows moved (0 or 1)."""
+    target, attempt = claim.target, claim.attempt
+    fields = _target_fields(claim, result, now)
+    mine = {"id": target.pk, "state": TargetState.PUBLISHING, "lease_owner": attempt.worker}
+    moved = fastsql.update(Target, mine, fields) or _published_anyway(target.pk, result, fields)
+    fastsql.update(Attempt, {"id": attempt.pk}, _attempt_fields(result, now))
     return moved
+
+
+def _write_many(outcomes: list[tuple[Claim, Settlement]], now: datetime) -> list:
+    """_write() for many outcomes in a few statements: the targets that set the same
+    columns (and were claimed by the same worker) in one, the attempts in one. Returns the
+    outcomes whose target moved."""
+    groups: dict[tuple, dict[int, dict]] = defaultdict(dict)
+    fields_of = {}
+    for claim, result in outcomes:
+        fields = fields_of[claim.target.pk] = _target_fields(claim, result, now)
+        groups[(claim.attempt.worker, *fields)][claim.target.pk] = fields
+    moved = set()
+    for (worker, *_names), rows in groups.items():
+        mine = {"state": TargetState.PUBLISHING, "lease_owner": worker}
+        moved.update(fastsql.update_rows(Target, rows, mine))
+    for claim, result in outcomes:
+        pk = claim.target.pk
+        if pk not in moved and _published_anyway(pk, result, fields_of[pk]):
+            moved.add(pk)
+    fastsql.update_rows(Attempt, {c.attempt.pk: _attempt_fields(r, now) for c, r in outcomes})
+    return [(c, r) for c, r in outcomes if c.target.pk in moved]
 
 
 def _queue_retry(claim: Claim, result: Settlement) -> None:
@@ -137,8 +163,7 @@ def settle_many(outcomes: list[tuple[Claim, Settlement]]) -> None:
         return
     try:
         with transaction.atomic():
-            now = timezone.now()
-            moved = [(c, r) for c, r in outcomes if _write(c, r, now)]
+            moved = _write_many(outcomes, timezone.now())
             rollup_many(sorted({c.target.post_id for c, _r in moved}))
             for claim, result in moved:
                 _notify(claim.target.pk, result.state)

@@ -68,6 +68,44 @@ def test_it_updates_only_rows_matching_every_condition(workspace, alice):
     assert target.remote_extra == {"a": [1, "é"]}
 
 
+@pytest.mark.parametrize("returning", [True, False])
+def test_it_updates_many_rows_each_with_its_values_as_the_orm_would(
+    workspace, alice, monkeypatch, returning
+):
+    accounts = [make_account(workspace, remote_id=f"m-{n}", name=f"A{n}") for n in range(3)]
+    rows = targets(scheduled_post(workspace, alice, accounts))[:3]
+    twins = targets(scheduled_post(workspace, alice, accounts))[:3]
+    now = timezone.now()
+    values = [
+        {"state": TargetState.PUBLISHED, "lease_owner": "", "lease_until": None,
+         "published_at": now, "remote_extra": {"a": [1, "é"]}, "verify_first": False},
+        {"state": TargetState.SCHEDULED, "lease_owner": "", "lease_until": None,
+         "published_at": None, "remote_extra": {}, "verify_first": True},
+        {"state": TargetState.FAILED, "lease_owner": "", "lease_until": None,
+         "published_at": None, "remote_extra": {"b": None}, "verify_first": False},
+    ]  # fmt: skip
+    held = {"state": TargetState.PUBLISHING, "lease_owner": "w1"}
+    for target in rows + twins:
+        Target.objects.filter(pk=target.pk).update(**held, lease_until=now)
+    Target.objects.filter(pk=rows[2].pk).update(lease_owner="w2")  # another worker's
+    if not returning:  # an SQLite without RETURNING: one statement per row
+        features = type(fastsql.connection.features)
+        monkeypatch.setattr(features, "can_return_rows_from_bulk_insert", False)
+    changed = fastsql.update_rows(
+        Target, {t.pk: v for t, v in zip(rows, values, strict=True)}, where=held
+    )
+    assert sorted(changed) == [rows[0].pk, rows[1].pk]
+    for twin, change in zip(twins[:2], values[:2], strict=True):
+        Target.objects.filter(pk=twin.pk).update(**change)  # the ORM's way, for comparison
+    skip = {"post", "variant", "idempotency_key", "due_at", "next_attempt_at", "created_at"}
+    for by_fastsql, by_orm in zip(rows[:2], twins[:2], strict=True):
+        mine = {k: v for k, v in _row(by_fastsql).items() if k not in skip}
+        theirs = {k: v for k, v in _row(by_orm).items() if k not in skip}
+        assert mine == theirs
+    untouched = Target.objects.get(pk=rows[2].pk)
+    assert (untouched.state, untouched.lease_owner) == (TargetState.PUBLISHING, "w2")
+
+
 @pytest.mark.parametrize("model", [Target, Attempt, Transition])
 def test_it_is_used_only_on_models_without_signal_receivers(model):
     for signal in (signals.pre_save, signals.post_save):
