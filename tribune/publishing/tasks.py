@@ -32,6 +32,12 @@ from .sweeper import sweep_expired_leases, sweep_missed
 DUE_SLOT = 0.25
 
 
+@HUEY.on_startup()
+def warm_publishing() -> None:
+    """Each worker process gets its publishing threads ready when it starts (runner.warm)."""
+    runner.warm()
+
+
 @db_task()
 def publish_due() -> int:
     return runner.publish_due(inline=HUEY.immediate)

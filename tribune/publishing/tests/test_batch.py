@@ -281,3 +281,22 @@ def test_it_publishes_every_due_target_once_on_the_pool_threads(
     assert states == [TargetState.PUBLISHED]
     assert len(attempted) == len(set(attempted)) == handled, "one attempt per target"
     assert len(network.sent("POST", "/statuses")) == handled
+
+
+def test_it_readies_every_sending_thread_once_when_the_worker_starts(monkeypatch):
+    opened: list[int] = []
+
+    class Connection:
+        def ensure_connection(self) -> None:
+            opened.append(threading.get_ident())
+
+    pool = ThreadPoolExecutor(3)
+    monkeypatch.setattr(runner, "_pool", pool)
+    monkeypatch.setattr(runner, "_threads", lambda: 3)
+    monkeypatch.setattr(runner, "_warmed", False)
+    monkeypatch.setattr(runner, "connection", Connection())
+    runner.warm()
+    runner.warm()  # every consumer thread runs the start-up hook: once per process is enough
+    pool.shutdown(wait=True)
+    assert len(opened) == 3, "one connection per sending thread"
+    assert len(set(opened)) == 3, "each in a thread of its own"
