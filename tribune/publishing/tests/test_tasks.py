@@ -35,9 +35,11 @@ def queued_for_later() -> list:
 
 
 def runs_for(when) -> bool:
-    """Whether exactly one publishing task is queued, for `when` or at most a slot after."""
+    """Whether exactly one publishing task is queued for `when`: HEAD_START ahead of it, or
+    up to a slot later than that."""
     etas = queued_for_later()
-    return len(etas) == 1 and when <= etas[0] < when + timedelta(seconds=tasks.DUE_SLOT)
+    start = when - timedelta(seconds=tasks.HEAD_START)
+    return len(etas) == 1 and start <= etas[0] < start + timedelta(seconds=tasks.DUE_SLOT)
 
 
 def test_it_queues_publishing_only_once_the_transaction_commits(
@@ -62,11 +64,16 @@ def test_it_queues_one_task_for_due_times_that_share_a_slot(
         tasks.enqueue(account.pk, start + slot / 10)
         tasks.enqueue(account.pk, start + slot / 2)
         tasks.enqueue(account.pk, start + slot)  # the slot's very end: still the same task
-    assert queued_for_later() == [start + slot]
+    ahead = timedelta(seconds=tasks.HEAD_START)
+    assert queued_for_later() == [start + slot - ahead]
     with django_capture_on_commit_callbacks(execute=True):
         tasks.enqueue(account.pk, start + slot * 1.5)
         tasks.enqueue(account.pk, start + timedelta(minutes=3))
-    assert queued_for_later() == [start + slot, start + 2 * slot, start + timedelta(minutes=3)]
+    assert queued_for_later() == [
+        start + slot - ahead,
+        start + 2 * slot - ahead,
+        start + timedelta(minutes=3) - ahead,
+    ]
 
 
 def test_it_queues_nothing_when_the_transaction_rolls_back(
