@@ -13,12 +13,12 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection, connections
 from django.utils import timezone
 
 from tribune.editorial import workflow
 from tribune.editorial.choices import PostState
-from tribune.editorial.models import Post, Transition
+from tribune.editorial.models import Transition
 from tribune.editorial.rules_table import rules_for
 from tribune.publishing import runner
 from tribune.publishing.batch import claim_batch
@@ -30,6 +30,9 @@ from .test_claims import (
     ACCOUNTS,
     TARGETS_PER_ACCOUNT,
     check_no_target_claimed_twice,
+    claim_from_threads,
+    claim_while_someone_holds_the_post_row,
+    finish,
     in_thread,
     plan_many,
     shared_database,
@@ -138,15 +141,7 @@ def claim_in_batches(name: str) -> list[tuple]:
     for _round in range(500):
         if not Target.objects.filter(state=TargetState.SCHEDULED).exists():
             break
-        for item in claim_batch(name, timezone.now(), 2):
-            account_id = item.target.account_id
-            running = Target.objects.filter(
-                account_id=account_id, state=TargetState.PUBLISHING
-            ).count()
-            taken.append((item.target.pk, item.attempt.pk, name, running))
-            Target.objects.filter(pk=item.target.pk, lease_owner=name).update(
-                state=TargetState.PUBLISHED, lease_owner="", lease_until=None
-            )
+        taken += [finish(item, name) for item in claim_batch(name, timezone.now(), 2)]
     return taken
 
 
@@ -156,26 +151,7 @@ def test_it_never_claims_a_target_twice_from_several_batching_threads(
 ):
     plan_many(workspace, alice, monkeypatch)
     use_db = shared_database(tmp_path)
-    barrier = threading.Barrier(4)
-    results: dict[str, list] = {}
-    errors: list[str] = []
-
-    def worker(name: str) -> None:
-        use_db()
-        try:
-            barrier.wait(timeout=30)
-            results[name] = claim_in_batches(name)
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(repr(exc))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(f"thread-{n}",)) for n in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not errors, errors
+    results = claim_from_threads(use_db, claim_in_batches)
     taken = [row for rows in results.values() for row in rows]
     assert len(taken) == ACCOUNTS * TARGETS_PER_ACCOUNT
     check_no_target_claimed_twice(taken, use_db)
@@ -187,29 +163,8 @@ def test_it_never_waits_for_a_post_someone_holds(workspace, alice, tmp_path):
         pytest.skip("row locks: PostgreSQL (SQLite's write transactions exclude each other)")
     account = make_account(workspace)
     post = scheduled_post(workspace, alice, [account])
-    use_db = shared_database(tmp_path)
-    held, release = threading.Event(), threading.Event()
-
-    def hold_the_post() -> None:
-        use_db()
-        try:
-            with transaction.atomic():
-                Post.objects.select_for_update().get(pk=post.pk)
-                held.set()
-                release.wait(timeout=20)
-        finally:
-            connections.close_all()
-
-    holder = threading.Thread(target=hold_the_post)
-    holder.start()
-    assert held.wait(timeout=20)
-    began = time.monotonic()
-    try:
-        [taken] = batch()
-    finally:
-        release.set()
-        holder.join(timeout=30)
-    assert time.monotonic() - began < 5, "the claim waited for the post"
+    [taken], took = claim_while_someone_holds_the_post_row(post, tmp_path, batch)
+    assert took < 5, "the claim waited for the post"
     assert taken.post_state is None  # execute() brings the post in line, waiting
     post.refresh_from_db()
     assert post.state == PostState.SCHEDULED

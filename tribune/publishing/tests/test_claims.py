@@ -336,16 +336,20 @@ def claim_until_none_left(name: str, account_ids: list[int]) -> list[tuple]:
             break
         for account_id in account_ids:
             found = claims.claim_next(account_id, name, now)
-            if found is None:
-                continue
-            running = Target.objects.filter(
-                account_id=account_id, state=TargetState.PUBLISHING
-            ).count()
-            taken.append((found.target.pk, found.attempt.pk, name, running))
-            Target.objects.filter(pk=found.target.pk, lease_owner=name).update(
-                state=TargetState.PUBLISHED, lease_owner="", lease_until=None
-            )
+            if found is not None:
+                taken.append(finish(found, name))
     return taken
+
+
+def finish(found, name: str) -> tuple:
+    """Count what the claim's account has publishing now, then finish the claim."""
+    running = Target.objects.filter(
+        account_id=found.target.account_id, state=TargetState.PUBLISHING
+    ).count()
+    Target.objects.filter(pk=found.target.pk, lease_owner=name).update(
+        state=TargetState.PUBLISHED, lease_owner="", lease_until=None
+    )
+    return (found.target.pk, found.attempt.pk, name, running)
 
 
 def in_thread(use_db, work, *args):
@@ -409,13 +413,10 @@ def check_no_target_claimed_twice(taken: list[tuple], use_db) -> None:
     assert {(t[0], t[2]) for t in taken} == {(r[0], r[2]) for r in rows}
 
 
-@pytest.mark.django_db(transaction=True)
-def test_it_never_claims_a_target_twice_from_several_threads(
-    workspace, alice, monkeypatch, tmp_path
-):
-    account_ids = plan_many(workspace, alice, monkeypatch)
-    use_db = shared_database(tmp_path)
-    barrier = threading.Barrier(4)
+def claim_from_threads(use_db, work, count: int = 4) -> dict[str, list]:
+    """Run work(name) in `count` threads at once, each with its own connection; return
+    each thread's result by name."""
+    barrier = threading.Barrier(count)
     results: dict[str, list] = {}
     errors: list[str] = []
 
@@ -423,20 +424,34 @@ def test_it_never_claims_a_target_twice_from_several_threads(
         use_db()
         try:
             barrier.wait(timeout=30)
-            # Each worker walks the accounts in its own order, so they collide.
-            order = account_ids[int(name[-1]) % ACCOUNTS :] + account_ids[: int(name[-1])]
-            results[name] = claim_until_none_left(name, order)
+            results[name] = work(name)
         except Exception as exc:  # noqa: BLE001 - reported below
             errors.append(repr(exc))
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=worker, args=(f"thread-{n}",)) for n in range(4)]
+    threads = [threading.Thread(target=worker, args=(f"thread-{n}",)) for n in range(count)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=120)
     assert not errors, errors
+    return results
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_never_claims_a_target_twice_from_several_threads(
+    workspace, alice, monkeypatch, tmp_path
+):
+    account_ids = plan_many(workspace, alice, monkeypatch)
+    use_db = shared_database(tmp_path)
+
+    def walk(name: str) -> list[tuple]:
+        # Each worker walks the accounts in its own order, so they collide.
+        order = account_ids[int(name[-1]) % ACCOUNTS :] + account_ids[: int(name[-1])]
+        return claim_until_none_left(name, order)
+
+    results = claim_from_threads(use_db, walk)
     taken = [row for rows in results.values() for row in rows]
     check_no_target_claimed_twice(taken, use_db)
     assert len(results) == 4
@@ -531,14 +546,9 @@ def test_it_counts_in_the_tables_the_models_use():
     assert f"FROM {Attempt._meta.db_table} " in claims.USED_SQL
 
 
-@pytest.mark.django_db(transaction=True)
-def test_it_never_waits_for_a_post_someone_holds(workspace, alice, tmp_path):
-    """The claim holds the target; a person moving the post may hold the post and wait for
-    the target. The claim must not wait for the post: it leaves the post to execute()."""
-    if not connection.features.has_select_for_update_skip_locked:
-        pytest.skip("row locks: PostgreSQL (SQLite's write transactions exclude each other)")
-    account = make_account(workspace)
-    post = scheduled_post(workspace, alice, [account])
+def claim_while_someone_holds_the_post_row(post, tmp_path, take):
+    """Run `take()` while another connection holds the post's row (SELECT ... FOR UPDATE);
+    return what it returned and how long it took."""
     use_db = shared_database(tmp_path)
     held, release = threading.Event(), threading.Event()
 
@@ -557,11 +567,25 @@ def test_it_never_waits_for_a_post_someone_holds(workspace, alice, tmp_path):
     assert held.wait(timeout=20)
     began = time.monotonic()
     try:
-        taken = claims.claim_next(account.pk, "worker-a", timezone.now())
+        taken = take()
     finally:
         release.set()
         holder.join(timeout=30)
-    assert time.monotonic() - began < 5, "the claim waited for the post"
+    return taken, time.monotonic() - began
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_never_waits_for_a_post_someone_holds(workspace, alice, tmp_path):
+    """The claim holds the target; a person moving the post may hold the post and wait for
+    the target. The claim must not wait for the post: it leaves the post to execute()."""
+    if not connection.features.has_select_for_update_skip_locked:
+        pytest.skip("row locks: PostgreSQL (SQLite's write transactions exclude each other)")
+    account = make_account(workspace)
+    post = scheduled_post(workspace, alice, [account])
+    taken, took = claim_while_someone_holds_the_post_row(
+        post, tmp_path, lambda: claims.claim_next(account.pk, "worker-a", timezone.now())
+    )
+    assert took < 5, "the claim waited for the post"
     assert taken is not None and taken.post_state is None
     post.refresh_from_db()
     assert post.state == PostState.SCHEDULED  # execute() brings it in line
