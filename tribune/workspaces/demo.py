@@ -8,7 +8,8 @@ so each screen has something to show on a first `make run`.
 from __future__ import annotations
 
 import secrets
-from datetime import date, timedelta
+import zoneinfo
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -202,8 +203,13 @@ def create_demo() -> tuple[str, str]:
             workspace=ws, user=user, roles=[r.value for r in roles], network_scopes=scopes
         )
     personas = [Persona.objects.create(workspace=ws, **p) for p in PERSONAS]
-    # Set nine weeks ago, when the analytics history starts: totals count from then.
-    set_at = timezone.now() - timedelta(days=HISTORY_DAYS)
+    # Set nine weeks ago, when the analytics history starts: totals count from then. The
+    # same wall-clock time in the workspace's zone: 63 × 24 hours across a change of
+    # clocks (summer to winter time) fell on the next day late in the evening.
+    local_now = timezone.localtime(timezone.now(), zoneinfo.ZoneInfo(ws.time_zone))
+    set_at = datetime.combine(
+        local_now.date() - timedelta(days=HISTORY_DAYS), local_now.time(), local_now.tzinfo
+    )
     for spec in _objectives(timezone.localdate()):
         linked = spec.pop("personas")
         objective = Objective.objects.create(
