@@ -51,6 +51,7 @@ _running = False
 _wanted = False
 _pool: ThreadPoolExecutor | None = None
 _warmed = False
+_warming: threading.Barrier | None = None
 # Outcomes the sending threads gathered, for the loop to settle many at a time.
 _outcomes: queue.SimpleQueue[tuple[Claim, Settlement]] = queue.SimpleQueue()
 
@@ -77,20 +78,28 @@ def warm() -> None:
         if _warmed:
             return
         _warmed = True
+    global _warming
     count = _threads()
-    # Each job waits for the others, so that every one runs in a thread of its own.
-    together = threading.Barrier(count)
+    # Each job waits for the others, so that every one runs in a thread of its own; briefly,
+    # and stop() breaks the wait, so that a worker stopped at once still exits at once.
+    together = _warming = threading.Barrier(count)
 
     def open_connection() -> None:
         try:
             connection.ensure_connection()
-            together.wait(timeout=30)
+            together.wait(timeout=5)
         except (threading.BrokenBarrierError, DatabaseError):
-            log.warning("a publishing thread could not open its connection ahead of time")
+            log.info("a publishing thread did not open its connection ahead of time")
 
     pool = _executor()
     for _n in range(count):
         pool.submit(open_connection)
+
+
+def stop() -> None:
+    """The worker is stopping: end the warm-up's wait (threads still waiting for it)."""
+    if _warming is not None:
+        _warming.abort()
 
 
 def publish_due(inline: bool = False) -> int:

@@ -43,6 +43,11 @@ def warm_publishing() -> None:
     runner.warm()
 
 
+@HUEY.on_shutdown()
+def stop_publishing() -> None:
+    runner.stop()
+
+
 @db_task()
 def publish_due() -> int:
     return runner.publish_due(inline=HUEY.immediate)

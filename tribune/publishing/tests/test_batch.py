@@ -255,3 +255,20 @@ def test_it_readies_every_sending_thread_once_when_the_worker_starts(monkeypatch
     pool.shutdown(wait=True)
     assert len(opened) == 3, "one connection per sending thread"
     assert len(set(opened)) == 3, "each in a thread of its own"
+
+
+def test_it_breaks_off_the_warm_up_when_the_worker_stops(monkeypatch):
+    class Connection:
+        def ensure_connection(self) -> None:
+            pass
+
+    pool = ThreadPoolExecutor(2)  # fewer threads than jobs: the warm-up cannot complete
+    monkeypatch.setattr(runner, "_pool", pool)
+    monkeypatch.setattr(runner, "_threads", lambda: 3)
+    monkeypatch.setattr(runner, "_warmed", False)
+    monkeypatch.setattr(runner, "connection", Connection())
+    runner.warm()
+    began = time.monotonic()
+    runner.stop()
+    pool.shutdown(wait=True)
+    assert time.monotonic() - began < 2, "stop() ends the threads' wait"
