@@ -30,9 +30,9 @@ from tribune.core import fastsql
 from tribune.editorial.choices import PostState
 from tribune.editorial.models import Transition
 from tribune.editorial.rules_table import rules_for
-from tribune.networks.models import SECRET_FIELDS, Account
+from tribune.networks.models import Account
 
-from .claims import Claim, lease
+from .claims import Claim, account_columns, lease
 from .models import Attempt, Outcome, Target, TargetState
 from .rollup import PUBLISHING_STATES
 from .sweeper import MAX_LATENESS
@@ -47,26 +47,28 @@ def _adapt(moment: datetime):
     return connection.ops.adapt_datetimefield_value(moment)
 
 
-def _states() -> list[str]:
-    return sorted(s.value for s in PUBLISHING_STATES)
+def _scheduled_of_live_posts() -> tuple[str, list]:
+    """The condition every query here shares: a scheduled target (t) of a post (p) in a
+    publishing state; a post back in draft keeps its targets, unclaimed."""
+    states = sorted(s.value for s in PUBLISHING_STATES)
+    marks = ", ".join(["%s"] * len(states))
+    return f"t.state = %s AND p.state IN ({marks})", [TargetState.SCHEDULED.value, *states]
 
 
 def _due_accounts(now: datetime, count: int) -> list[int]:
     """Accounts not paused with a target due now, most overdue first (before any lock: the
     claim checks each again once the account is locked)."""
-    states = _states()
-    marks = ", ".join(["%s"] * len(states))
+    live, params = _scheduled_of_live_posts()
     sql = (
         "SELECT t.account_id FROM publishing_target t "  # noqa: S608
         "INNER JOIN editorial_post p ON p.id = t.post_id "
         "INNER JOIN networks_account a ON a.id = t.account_id "
-        f"WHERE t.state = %s AND t.next_attempt_at <= %s AND p.state IN ({marks}) "
+        f"WHERE {live} AND t.next_attempt_at <= %s "
         "AND NOT (t.attempt_count = 0 AND t.next_attempt_at < %s) "
         "AND (a.paused_until IS NULL OR a.paused_until <= %s) "
         "GROUP BY t.account_id ORDER BY MIN(t.next_attempt_at) LIMIT %s"
     )
-    params = [TargetState.SCHEDULED.value, _adapt(now), *states, _adapt(now - MAX_LATENESS),
-              _adapt(now), count]  # fmt: skip
+    params += [_adapt(now), _adapt(now - MAX_LATENESS), _adapt(now), count]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [row[0] for row in cursor.fetchall()]
@@ -74,35 +76,21 @@ def _due_accounts(now: datetime, count: int) -> list[int]:
 
 def next_due_after(now: datetime) -> datetime | None:
     """When the next target falls due, strictly after `now` (None: nothing scheduled)."""
-    states = _states()
-    marks = ", ".join(["%s"] * len(states))
+    live, params = _scheduled_of_live_posts()
     # Through raw(): the model's field turns the stored value into an aware datetime.
     sql = (
         "SELECT t.id, t.next_attempt_at FROM publishing_target t "  # noqa: S608
         "INNER JOIN editorial_post p ON p.id = t.post_id "
-        f"WHERE t.state = %s AND t.next_attempt_at > %s AND p.state IN ({marks}) "
-        "ORDER BY t.next_attempt_at LIMIT 1"
+        f"WHERE {live} AND t.next_attempt_at > %s ORDER BY t.next_attempt_at LIMIT 1"
     )
-    found = Target.objects.raw(sql, [TargetState.SCHEDULED.value, _adapt(now), *states])
+    found = Target.objects.raw(sql, [*params, _adapt(now)])
     first = next(iter(found), None)
     return first.next_attempt_at if first else None
 
 
-@lru_cache(maxsize=4)
-def _account_columns(vendor: str) -> str:
-    """Every column, the secrets under their sealed names (claims._lock_account_sql's reason)."""
-    q = connection.ops.quote_name
-    fields = Account._meta.concrete_fields
-    return ", ".join(
-        [q(f.column) for f in fields if f.attname not in SECRET_FIELDS]
-        + [f"{q(f.column)} AS {q(Account.SEALED + f.attname)}"
-           for f in fields if f.attname in SECRET_FIELDS]
-    )  # fmt: skip
-
-
 def _lock_accounts(ids: list[int]) -> list[Account]:
     where, params = fastsql.among("id", ids)
-    sql = f"SELECT {_account_columns(connection.vendor)} FROM networks_account WHERE {where}"  # noqa: S608
+    sql = f"SELECT {account_columns(connection.vendor)} FROM networks_account WHERE {where}"  # noqa: S608
     return list(Account.objects.raw(sql + _skip_locked(), params))
 
 
@@ -163,18 +151,16 @@ def _waiting(slots: dict[int, int], now: datetime) -> list[Target]:
     most overdue first; the same line as claims._waiting_sql."""
     inner, outer = _target_columns(connection.vendor)
     where, params = fastsql.among("t.account_id", list(slots))
-    states = _states()
-    marks = ", ".join(["%s"] * len(states))
+    live, live_params = _scheduled_of_live_posts()
     sql = (
         f"SELECT {outer} FROM (SELECT {inner}, ROW_NUMBER() OVER ("  # noqa: S608
         "PARTITION BY t.account_id ORDER BY t.next_attempt_at, t.id) AS place "
         "FROM publishing_target t INNER JOIN editorial_post p ON p.id = t.post_id "
-        f"WHERE {where} AND t.state = %s AND t.next_attempt_at <= %s AND p.state IN ({marks}) "
+        f"WHERE {where} AND {live} AND t.next_attempt_at <= %s "
         "AND NOT (t.attempt_count = 0 AND t.next_attempt_at < %s)) w "
         "WHERE w.place <= %s ORDER BY w.next_attempt_at, w.id"
     )
-    params += [TargetState.SCHEDULED.value, _adapt(now), *states, _adapt(now - MAX_LATENESS),
-               max(slots.values())]  # fmt: skip
+    params += [*live_params, _adapt(now), _adapt(now - MAX_LATENESS), max(slots.values())]
     taken: dict[int, int] = defaultdict(int)
     line = []
     for target in Target.objects.raw(sql, params):

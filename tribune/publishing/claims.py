@@ -82,8 +82,8 @@ def _counts(account_id: int, since: datetime | None, now: datetime) -> tuple[int
 
 
 @lru_cache(maxsize=4)
-def _lock_account_sql(vendor: str) -> str:
-    """The account's row, locked, its secrets still sealed.
+def account_columns(vendor: str) -> str:
+    """An account's columns for a claim's SELECT, its secrets still sealed.
 
     Secrets are decrypted only when execute() needs them: one that no key opens (a lost
     key) must fail the target there, visibly, not break every claim of the account. So
@@ -91,11 +91,18 @@ def _lock_account_sql(vendor: str) -> str:
     deferred and the ciphertext at hand: no second query to read them."""
     q = connection.ops.quote_name
     fields = Account._meta.concrete_fields
-    columns = ", ".join(
+    return ", ".join(
         [q(f.column) for f in fields if f.attname not in SECRET_FIELDS]
         + [f"{q(f.column)} AS {q(Account.SEALED + f.attname)}"
            for f in fields if f.attname in SECRET_FIELDS]
     )  # fmt: skip
+
+
+@lru_cache(maxsize=4)
+def _lock_account_sql(vendor: str) -> str:
+    """The account's row, locked, its secrets still sealed (account_columns)."""
+    q = connection.ops.quote_name
+    columns = account_columns(vendor)
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
     table, pk = q(Account._meta.db_table), q(Account._meta.pk.column)
     return f"SELECT {columns} FROM {table} WHERE {pk} = %s{lock}"  # noqa: S608

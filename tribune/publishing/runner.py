@@ -73,12 +73,11 @@ def warm() -> None:
     process, rather than at the first due time: a cold pool opened 32 connections at once
     just as the first posts fell due, and the first seconds of bench/publishing.py's
     steady run went out 1.5 to 3.4 s late against under a second afterwards."""
-    global _warmed
+    global _warmed, _warming
     with _lock:
         if _warmed:
             return
         _warmed = True
-    global _warming
     count = _threads()
     # Each job waits for the others, so that every one runs in a thread of its own; briefly,
     # and stop() breaks the wait, so that a worker stopped at once still exits at once.
