@@ -23,6 +23,13 @@ from .env import SettingsError, env_secret, env_str
 
 SECRET_KEY_FILE = "secret_key"
 QUEUE_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
+# Longest wait, in seconds, between two looks of an idle worker thread at the SQLite
+# queue. The SQLite queue cannot block until a task arrives (Redis can), and Huey's
+# default lets an idle thread back off to 10 s: after a minute of quiet, a task
+# ("publish now", a due post) waited up to 10 s, and the first seconds of
+# bench/publishing.py's SQLite run went out 3 to 4 s late. An idle look is one
+# indexed SELECT on a local file.
+SQLITE_QUEUE_POLL_MAX_S = 0.5
 # HKDF `info` label for the credentials key derived from the secret key. Never
 # change it: every credential stored under the derived key would become unreadable.
 CREDENTIALS_KEY_INFO = b"tribune credentials encryption key v1"
@@ -140,7 +147,13 @@ def queue_config(environ: dict[str, str] | None, var: Path) -> dict:
         if urlsplit(url).scheme not in {"redis", "rediss", "unix"}:
             raise SettingsError("TRIBUNE_REDIS_URL must start with redis://, rediss:// or unix://")
         return {**common, "huey_class": "huey.RedisHuey", "url": url}
-    return {**common, "huey_class": "huey.SqliteHuey", "filename": str(var / "queue.sqlite3")}
+    return {
+        **common,
+        "huey_class": "huey.SqliteHuey",
+        "filename": str(var / "queue.sqlite3"),
+        # The consumer's options (run_huey reads them; its command-line flags win).
+        "consumer": {"max_delay": SQLITE_QUEUE_POLL_MAX_S},
+    }
 
 
 def email_config(environ: dict[str, str] | None, var: Path) -> dict[str, object]:

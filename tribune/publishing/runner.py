@@ -41,9 +41,9 @@ log = logging.getLogger(__name__)
 # lateness, large enough that one claim gathers several targets.
 CLAIM_INTERVAL = 0.1
 # With nothing due and nothing in flight, the loop waits for a target due within this
-# many seconds rather than end: the task queued for that time would start up to a second
-# late (Huey's scheduler looks once a second). Longer than tasks.HEAD_START, so that a
-# task started ahead of its due time waits for it.
+# many seconds rather than end: the task queued for that time would start up to 1.5 s
+# late (tasks.HEAD_START says why). Longer than HEAD_START, so that a task started ahead
+# of its due time waits for it.
 LOOKAHEAD = 2.0
 
 _lock = threading.Lock()

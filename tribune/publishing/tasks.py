@@ -31,10 +31,11 @@ from .sweeper import sweep_expired_leases, sweep_missed
 # minute need 240 tasks, not 10,000.
 DUE_SLOT = 0.25
 # The task starts this long before the quarter's end. Huey's scheduler looks once a
-# second, so a task queued for the due time started up to a second after it; started
+# second, and an idle thread of the SQLite queue looks for queued tasks every half second
+# (core.config), so a task queued for the due time started up to 1.5 s after it; started
 # before, the loop waits for the due time (runner.LOOKAHEAD) and claims on the dot.
 # It never claims a target before its time.
-HEAD_START = 1.0
+HEAD_START = 1.5
 
 
 @HUEY.on_startup()

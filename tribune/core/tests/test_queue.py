@@ -112,6 +112,7 @@ def test_it_picks_the_queue_storage_and_name_from_the_environment(tmp_path: Path
         "utc": True,
         "huey_class": "huey.SqliteHuey",
         "filename": str(tmp_path / "queue.sqlite3"),
+        "consumer": {"max_delay": 0.5},
     }
     redis = queue_config(
         {"TRIBUNE_REDIS_URL": "redis://cache:6379/2", "TRIBUNE_QUEUE_NAME": "brand-a"}, tmp_path
@@ -121,6 +122,50 @@ def test_it_picks_the_queue_storage_and_name_from_the_environment(tmp_path: Path
         "redis://cache:6379/2",
         "brand-a",
     )
+
+
+class _Waits:
+    """A consumer's stop flag that records each wait instead of sleeping through it."""
+
+    def __init__(self) -> None:
+        self.waits: list[float] = []
+
+    def wait(self, seconds: float) -> bool:
+        self.waits.append(seconds)
+        return False
+
+    def is_set(self) -> bool:
+        return False
+
+
+def test_an_idle_worker_looks_at_the_sqlite_queue_at_least_twice_a_second(tmp_path: Path):
+    """Huey's default lets an idle thread back off to 10 s between looks; on SQLite, which
+    cannot block until a task arrives, a task queued after a quiet minute waited that long.
+
+    A consumer built as `tribune worker` builds it (run_huey: the settings' consumer
+    options) polls an empty queue two hundred times, well past a minute of backing off."""
+    from huey import SqliteHuey
+    from huey.consumer_options import ConsumerConfig
+
+    settings = queue_config({}, tmp_path)
+    queue = SqliteHuey(settings["name"], filename=settings["filename"], utc=True)
+    config = ConsumerConfig(**settings["consumer"])
+    config.validate()
+    consumer = queue.create_consumer(**config.values)
+    consumer.stop_flag = flag = _Waits()
+    worker = consumer._create_worker()
+    for _look in range(200):
+        worker.loop()
+    assert len(flag.waits) == 200
+    assert max(flag.waits) == pytest.approx(0.5)
+    # Without the setting, the same loop backs off to Huey's 10 s.
+    default = SqliteHuey("default", filename=str(tmp_path / "default.sqlite3"))
+    consumer = default.create_consumer(**ConsumerConfig().values)
+    consumer.stop_flag = flag = _Waits()
+    worker = consumer._create_worker()
+    for _look in range(200):
+        worker.loop()
+    assert max(flag.waits) == pytest.approx(10.0)
 
 
 @pytest.mark.parametrize(
