@@ -10,6 +10,8 @@ and claims again as the threads finish, at most every CLAIM_INTERVAL seconds,
 so that a claim gathers what fell due meanwhile instead of costing a claim per
 target. When nothing is due and nothing is in flight it waits for a due time
 within LOOKAHEAD seconds, or ends; the next due time's task starts it again.
+While its claims come back full, it queues one more task now and then, for an idle
+worker process to join in (HELP_INTERVAL).
 
 Any number of processes on any number of machines may run it: claims are atomic
 (batch.py). A process killed mid-batch leaves its targets "publishing" under a
@@ -45,6 +47,12 @@ CLAIM_INTERVAL = 0.1
 # late (tasks.HEAD_START says why). Longer than HEAD_START, so that a task started ahead
 # of its due time waits for it.
 LOOKAHEAD = 2.0
+# While a claim comes back full (more is due than this process has room for), the loop
+# queues one more `publish_due` task at most this often, so that an idle worker process
+# joins in: due times close together share one task, and 5,000 targets due the same
+# second started one process's loop, while the others idled (bench/publishing.py burst).
+# A process whose loop already runs takes the task as "look once more": a no-op here.
+HELP_INTERVAL = 1.0
 
 _lock = threading.Lock()
 _running = False
@@ -143,13 +151,17 @@ def _drain_on_threads() -> int:
     # others are sent, so the threads never idle between two claims.
     room, worker, pool = 2 * _threads(), worker_id(), _executor()
     in_flight: set[Future] = set()
-    handled, last_claim = 0, float("-inf")
+    handled, last_claim, last_call = 0, float("-inf"), float("-inf")
     while True:
         _settle_gathered()
         since = time.monotonic() - last_claim
         if len(in_flight) < room and (not in_flight or since >= CLAIM_INTERVAL):
-            claims = claim_batch(worker, timezone.now(), room - len(in_flight))
+            wanted = room - len(in_flight)
+            claims = claim_batch(worker, timezone.now(), wanted)
             last_claim = time.monotonic()
+            if len(claims) == wanted and last_claim - last_call >= HELP_INTERVAL:
+                last_call = last_claim
+                _call_for_help()
             in_flight |= {pool.submit(_send, claim) for claim in claims}
             if not in_flight:
                 if not _wait_for_next_due():
@@ -157,6 +169,16 @@ def _drain_on_threads() -> int:
                 continue
         done, in_flight = wait(in_flight, timeout=CLAIM_INTERVAL, return_when=FIRST_COMPLETED)
         handled += len(done)
+
+
+def _call_for_help() -> None:
+    """Queue one more loop, for another worker process to take (HELP_INTERVAL says why)."""
+    from . import tasks  # tasks imports this module
+
+    try:
+        tasks.publish_due()
+    except Exception:  # noqa: BLE001 - the queue is down: this process goes on alone
+        log.warning("could not queue a publishing task for another worker", exc_info=True)
 
 
 def _wait_for_next_due() -> bool:

@@ -170,8 +170,8 @@ def test_it_never_waits_for_a_post_someone_holds(workspace, alice, tmp_path):
     assert post.state == PostState.SCHEDULED
 
 
-def loop_on_threads(use_db, monkeypatch) -> int:
-    """Run the worker's loop with a pool of three threads on the shared database."""
+def loop_on_threads(use_db, monkeypatch, threads: int = 3) -> int:
+    """Run the worker's loop with a pool of `threads` threads on the shared database."""
     opened = []
 
     def thread_start() -> None:
@@ -179,9 +179,9 @@ def loop_on_threads(use_db, monkeypatch) -> int:
         connections["default"].inc_thread_sharing()  # closed by the test's thread below
         opened.append(connections["default"])
 
-    pool = ThreadPoolExecutor(3, initializer=thread_start)
+    pool = ThreadPoolExecutor(threads, initializer=thread_start)
     monkeypatch.setattr(runner, "_pool", pool)
-    monkeypatch.setattr(runner, "_threads", lambda: 3)
+    monkeypatch.setattr(runner, "_threads", lambda: threads)
     try:
         return in_thread(use_db, runner.publish_due)
     finally:
@@ -215,6 +215,36 @@ def test_it_waits_for_a_target_due_within_the_lookahead_instead_of_ending(
     assert in_thread(use_db, states) == [[TargetState.PUBLISHED], [TargetState.SCHEDULED]]
 
 
+def record_calls_for_help(monkeypatch) -> list[float]:
+    """Record when the loop queues a `publish_due` task for another worker process."""
+    calls: list[float] = []
+    monkeypatch.setattr(
+        "tribune.publishing.tasks.publish_due", lambda: calls.append(time.monotonic())
+    )
+    return calls
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_calls_another_worker_while_more_is_due_than_it_has_room_for(
+    workspace, alice, network, monkeypatch, tmp_path
+):
+    """One thread, so room for two in flight, and three accounts with five targets each:
+    the claims come back full, and the loop queues one more loop for an idle worker
+    process, at most once per HELP_INTERVAL."""
+    plan_many(workspace, alice, monkeypatch)
+    calls = record_calls_for_help(monkeypatch)
+    use_db = shared_database(tmp_path)
+    sent = iter(range(1, 1000))
+    network.answers = [lambda request: status(next(sent))]
+    began = time.monotonic()
+    handled = loop_on_threads(use_db, monkeypatch, threads=1)
+    elapsed = time.monotonic() - began
+    assert handled == ACCOUNTS * TARGETS_PER_ACCOUNT
+    assert calls, "a full claim calls for help"
+    assert len(calls) <= elapsed / runner.HELP_INTERVAL + 1
+    assert all(b - a >= runner.HELP_INTERVAL for a, b in zip(calls, calls[1:], strict=False))
+
+
 @pytest.mark.django_db(transaction=True)
 def test_it_publishes_every_due_target_once_on_the_pool_threads(
     workspace, alice, network, monkeypatch, tmp_path
@@ -222,10 +252,13 @@ def test_it_publishes_every_due_target_once_on_the_pool_threads(
     """The worker's loop as it runs in `tribune worker`: claims on one thread, sends on a
     pool of threads with their own connections, several accounts at once."""
     plan_many(workspace, alice, monkeypatch)
+    calls = record_calls_for_help(monkeypatch)
     use_db = shared_database(tmp_path)
     sent = iter(range(1, 1000))
     network.answers = [lambda request: status(next(sent))]
     handled = loop_on_threads(use_db, monkeypatch)
+    # Room for six, at most one per account (three) due at once: nobody else is needed.
+    assert calls == []
 
     def outcome():
         states = set(Target.objects.values_list("state", flat=True))
