@@ -86,6 +86,7 @@ def warm() -> None:
         if _warmed:
             return
         _warmed = True
+    _prime_http()
     count = _threads()
     # Each job waits for the others, so that every one runs in a thread of its own; briefly,
     # and stop() breaks the wait, so that a worker stopped at once still exits at once.
@@ -101,6 +102,15 @@ def warm() -> None:
     pool = _executor()
     for _n in range(count):
         pool.submit(open_connection)
+
+
+def _prime_http() -> None:
+    """Import the HTTP stack and build the connectors' shared TLS context now: the first
+    publications of a cold process otherwise paid for them (tens of milliseconds each,
+    on threads that all wanted them at once)."""
+    from tribune.networks.clients import http_client
+
+    http_client().close()
 
 
 def stop() -> None:

@@ -7,6 +7,7 @@ back to draft, missed targets, and never waiting for a post someone holds.
 
 from __future__ import annotations
 
+import ssl
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -20,6 +21,7 @@ from tribune.editorial import workflow
 from tribune.editorial.choices import PostState
 from tribune.editorial.models import Transition
 from tribune.editorial.rules_table import rules_for
+from tribune.networks import clients
 from tribune.publishing import runner
 from tribune.publishing.batch import claim_batch
 from tribune.publishing.models import Attempt, Target, TargetState
@@ -283,11 +285,19 @@ def test_it_readies_every_sending_thread_once_when_the_worker_starts(monkeypatch
     monkeypatch.setattr(runner, "_threads", lambda: 3)
     monkeypatch.setattr(runner, "_warmed", False)
     monkeypatch.setattr(runner, "connection", Connection())
+    clients.tls_context.cache_clear()
+    built: list[int] = []
+    real = ssl.create_default_context
+    monkeypatch.setattr(
+        ssl, "create_default_context", lambda *a, **k: built.append(1) or real(*a, **k)
+    )
     runner.warm()
     runner.warm()  # every consumer thread runs the start-up hook: once per process is enough
     pool.shutdown(wait=True)
     assert len(opened) == 3, "one connection per sending thread"
     assert len(set(opened)) == 3, "each in a thread of its own"
+    assert built == [1], "the connectors' TLS context, built before the first publication"
+    clients.tls_context.cache_clear()
 
 
 def test_it_breaks_off_the_warm_up_when_the_worker_stops(monkeypatch):
