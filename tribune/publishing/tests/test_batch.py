@@ -7,7 +7,6 @@ back to draft, missed targets, and never waiting for a post someone holds.
 
 from __future__ import annotations
 
-import ssl
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -285,11 +284,11 @@ def test_it_readies_every_sending_thread_once_when_the_worker_starts(monkeypatch
     monkeypatch.setattr(runner, "_threads", lambda: 3)
     monkeypatch.setattr(runner, "_warmed", False)
     monkeypatch.setattr(runner, "connection", Connection())
-    clients.tls_context.cache_clear()
+    # A context of this test's own, not yet built, counting its builds.
     built: list[int] = []
-    real = ssl.create_default_context
+    real = clients.tls_context.__wrapped__
     monkeypatch.setattr(
-        ssl, "create_default_context", lambda *a, **k: built.append(1) or real(*a, **k)
+        clients, "tls_context", clients.once_per_process(lambda: built.append(1) or real())
     )
     runner.warm()
     runner.warm()  # every consumer thread runs the start-up hook: once per process is enough
@@ -297,7 +296,6 @@ def test_it_readies_every_sending_thread_once_when_the_worker_starts(monkeypatch
     assert len(opened) == 3, "one connection per sending thread"
     assert len(set(opened)) == 3, "each in a thread of its own"
     assert built == [1], "the connectors' TLS context, built before the first publication"
-    clients.tls_context.cache_clear()
 
 
 def test_it_breaks_off_the_warm_up_when_the_worker_stops(monkeypatch):
